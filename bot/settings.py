@@ -1,0 +1,149 @@
+"""One settings object, read once from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_DB_URL = "sqlite://crm.db"
+# Telegram tokens are "<bot id>:<35-ish url-safe characters>".
+_TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_DB_SCHEMES = ("sqlite", "postgres", "asyncpg", "psycopg")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot and the CLI are configured with."""
+
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str = DEFAULT_API_URL
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    db_url: str = DEFAULT_DB_URL
+    manager_ids: frozenset[int] = frozenset()
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    log_level: str = "INFO"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with some fields replaced (tests and the demo use this)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Return the values that must never appear in logs."""
+        return tuple(s for s in (self.telegram_token,) if s)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    env_file: str | Path | None = ".env",
+    require_token: bool = True,
+) -> Settings:
+    """Build the settings from environment variables over an optional .env file."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        if raw is None:
+            return None
+        raw = raw.strip()
+        return raw or None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is None and require_token:
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather, "
+            "or try the product without one: python run_bot.py --demo"
+        )
+    if token is not None and not _TOKEN_RE.match(token):
+        raise SettingsError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<letters, digits, _ or ->'"
+        )
+
+    api_url = get("TELEGRAM_API_URL") or DEFAULT_API_URL
+    _check_url("TELEGRAM_API_URL", api_url)
+    file_url = get("TELEGRAM_FILE_URL") or _default_file_url(api_url)
+    _check_url("TELEGRAM_FILE_URL", file_url)
+
+    db_url = get("CRM_DB_URL") or DEFAULT_DB_URL
+    scheme = db_url.split("://", 1)[0] if "://" in db_url else ""
+    if scheme not in _DB_SCHEMES:
+        raise SettingsError(
+            "CRM_DB_URL is malformed: expected sqlite://PATH or postgres://USER@HOST:PORT/DB"
+        )
+
+    return Settings(
+        telegram_token=token,
+        telegram_api_url=api_url,
+        telegram_file_url=file_url,
+        db_url=db_url,
+        manager_ids=_parse_ids("CRM_MANAGER_IDS", get("CRM_MANAGER_IDS")),
+        timezone=_parse_zone("CRM_TIMEZONE", get("CRM_TIMEZONE") or "UTC"),
+        log_level=_parse_level("LOG_LEVEL", get("LOG_LEVEL") or "INFO"),
+    )
+
+
+def _default_file_url(api_url: str) -> str:
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
+
+
+def _check_url(name: str, url: str) -> None:
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise SettingsError(f"{name} is malformed: expected an http(s):// URL, got {url!r}")
+
+
+def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
+    if raw is None:
+        return frozenset()
+    ids: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,20}", part):
+            raise SettingsError(
+                f"{name} is malformed: {part!r} is not a Telegram user id "
+                "(expected comma-separated numbers, e.g. 12345,67890)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _parse_zone(name: str, raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{name} is malformed: {raw!r} is not an IANA time zone (e.g. Europe/Berlin)"
+        ) from None
+
+
+def _parse_level(name: str, raw: str) -> str:
+    level = raw.upper()
+    if level not in _LOG_LEVELS:
+        raise SettingsError(f"{name} is malformed: {raw!r} is not one of {', '.join(_LOG_LEVELS)}")
+    return level
+
+
+def log_level_number(settings: Settings) -> int:
+    """Return the numeric logging level for the settings."""
+    return logging.getLevelNamesMapping()[settings.log_level]

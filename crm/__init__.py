@@ -1,0 +1,1 @@
+"""The CRM domain: models and Telegram-free services."""

@@ -1,0 +1,64 @@
+"""Customers: who the business serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+
+from crm.models import Customer
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    """What a messaging channel tells us about a person."""
+
+    telegram_id: int
+    first_name: str = ""
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+async def register_customer(*, profile: CustomerProfile) -> tuple[Customer, bool]:
+    """Create or refresh the customer for a Telegram user; return (customer, created)."""
+    customer = await Customer.get_or_none(telegram_id=profile.telegram_id)
+    created = False
+    if customer is None:
+        try:
+            customer = await Customer.create(
+                telegram_id=profile.telegram_id,
+                first_name=profile.first_name or "",
+                last_name=profile.last_name,
+                username=profile.username,
+                language_code=profile.language_code,
+            )
+            return customer, True
+        except IntegrityError:
+            # Another task registered the same user a moment ago: use that row.
+            customer = await Customer.get(telegram_id=profile.telegram_id)
+    changed = _apply_profile(customer, profile)
+    if changed:
+        await customer.save(update_fields=[*changed, "updated_at"])
+    return customer, created
+
+
+async def find_customer(*, telegram_id: int) -> Customer | None:
+    """Return the customer linked to a Telegram user, if any."""
+    return await Customer.get_or_none(telegram_id=telegram_id)
+
+
+def _apply_profile(customer: Customer, profile: CustomerProfile) -> list[str]:
+    changed: list[str] = []
+    wanted = {
+        "first_name": profile.first_name or customer.first_name,
+        "last_name": profile.last_name,
+        "username": profile.username,
+        # Telegram omits language_code sometimes: keep what we knew.
+        "language_code": profile.language_code or customer.language_code,
+    }
+    for name, value in wanted.items():
+        if getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed.append(name)
+    return changed

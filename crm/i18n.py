@@ -1,0 +1,143 @@
+"""The customer-facing message catalog: English and Simplified Chinese."""
+
+from __future__ import annotations
+
+from string import Formatter
+
+DEFAULT_LANGUAGE = "en"
+
+CATALOG: dict[str, dict[str, str]] = {
+    "en": {
+        "greeting": (
+            "Hello, {name}! This is the {bot_name} help desk.\n"
+            "Just write your question here (text, photos, documents and voice messages are fine) "
+            "and a person from our team will answer in this chat.\n\n"
+            "{commands}"
+        ),
+        "commands": (
+            "What you can do:\n"
+            "/feedback <text> – tell us what you think\n"
+            "/complain <text> – report a problem (handled with priority)\n"
+            "/rate <1-5> [comment] – rate our service\n"
+            "/tickets – your tickets and their status\n"
+            "/close [number] – close your open ticket\n"
+            "/help – this list"
+        ),
+        "ack_new": "Thanks! We've opened ticket #{ticket_id} for you. We'll reply here.",
+        "ack_append": "Got it, added to your ticket #{ticket_id}.",
+        "feedback_ok": "Thank you for your feedback! It is logged as ticket #{ticket_id}.",
+        "feedback_usage": (
+            "Please write your feedback after the command, for example:\n"
+            "/feedback The new delivery tracking is great"
+        ),
+        "complain_ok": (
+            "We're sorry about this. Your complaint is logged as ticket #{ticket_id} "
+            "with high priority, and a person will get back to you soon."
+        ),
+        "complain_usage": (
+            "Please describe the problem after the command, for example:\n"
+            "/complain My order 1042 arrived damaged"
+        ),
+        "rate_usage": (
+            "Please rate us with a number from 1 to 5, for example:\n"
+            "/rate 5\n/rate 4 quick and friendly"
+        ),
+        "rate_ok_good": "Thank you for rating us {score}/5! (ticket #{ticket_id})",
+        "rate_ok_bad": (
+            "Thank you for telling us, and we're sorry it wasn't better. "
+            "Ticket #{ticket_id} is open and a person will contact you."
+        ),
+        "tickets_none": "You have no tickets yet. Just write to us to open one.",
+        "tickets_header": "Your tickets (newest first):",
+        "tickets_line": "#{ticket_id} · {kind} · {status} · last activity {when}",
+        "close_ok": "Ticket #{ticket_id} is closed. Write any time to open a new one.",
+        "close_none": "You have no open tickets.",
+        "close_not_found": "I can't find a ticket #{ticket_id} of yours.",
+        "close_already": "Ticket #{ticket_id} is already closed.",
+        "close_usage": "Please give the ticket number, for example: /close 12",
+        "group_decline": (
+            "I handle support requests in a private chat only. "
+            "Please message me directly: @{bot_username}"
+        ),
+        "unknown_command": "I don't know that command. /help lists what I can do.",
+        "error_apology": (
+            "Sorry, something went wrong on our side. If you sent a message, it is saved. "
+            "Please try again in a minute."
+        ),
+        "kind.inquiry": "inquiry",
+        "kind.feedback": "feedback",
+        "kind.complaint": "complaint",
+        "kind.rating": "rating",
+        "status.open": "open",
+        "status.pending": "waiting for you",
+        "status.resolved": "closed",
+    },
+    "zh": {
+        "greeting": (
+            "{name}，您好！这里是 {bot_name} 客服。\n"
+            "请直接在这里留言（可以发送文字、图片、文件和语音），我们的工作人员会在此对话中回复您。\n\n"
+            "{commands}"
+        ),
+        "commands": (
+            "可用命令：\n"
+            "/feedback <内容> – 提交意见反馈\n"
+            "/complain <内容> – 投诉问题（优先处理）\n"
+            "/rate <1-5> [评论] – 为我们的服务打分\n"
+            "/tickets – 查看您的工单及状态\n"
+            "/close [编号] – 关闭您未结的工单\n"
+            "/help – 显示本列表"
+        ),
+        "ack_new": "谢谢！我们已为您创建工单 #{ticket_id}，稍后会在这里回复您。",
+        "ack_append": "收到，已添加到您的工单 #{ticket_id}。",
+        "feedback_ok": "感谢您的反馈！已记录为工单 #{ticket_id}。",
+        "feedback_usage": "请在命令后写下您的反馈，例如：\n/feedback 新的物流跟踪功能很好用",
+        "complain_ok": (
+            "非常抱歉给您带来不便。您的投诉已记录为工单 #{ticket_id}（高优先级），"
+            "工作人员会尽快联系您。"
+        ),
+        "complain_usage": "请在命令后描述问题，例如：\n/complain 我的订单 1042 到货时已损坏",
+        "rate_usage": "请用 1 到 5 的数字为我们打分，例如：\n/rate 5\n/rate 4 回复很快",
+        "rate_ok_good": "感谢您给我们打 {score}/5 分！（工单 #{ticket_id}）",
+        "rate_ok_bad": (
+            "感谢您的评价，很抱歉没有让您满意。工单 #{ticket_id} 已创建，工作人员会联系您。"
+        ),
+        "tickets_none": "您还没有工单。直接给我们留言即可创建。",
+        "tickets_header": "您的工单（最新在前）：",
+        "tickets_line": "#{ticket_id} · {kind} · {status} · 最近活动 {when}",
+        "close_ok": "工单 #{ticket_id} 已关闭。如有需要，随时留言即可创建新工单。",
+        "close_none": "您没有未结的工单。",
+        "close_not_found": "找不到您的工单 #{ticket_id}。",
+        "close_already": "工单 #{ticket_id} 已经关闭。",
+        "close_usage": "请提供工单编号，例如：/close 12",
+        "group_decline": "我只在私聊中处理客服请求，请直接给我发消息：@{bot_username}",
+        "unknown_command": "我不认识这个命令。发送 /help 查看可用命令。",
+        "error_apology": "抱歉，我们这边出了点问题。如果您发送了消息，它已被保存。请稍后再试。",
+        "kind.inquiry": "咨询",
+        "kind.feedback": "反馈",
+        "kind.complaint": "投诉",
+        "kind.rating": "评分",
+        "status.open": "处理中",
+        "status.pending": "等待您的回复",
+        "status.resolved": "已关闭",
+    },
+}
+
+
+def language_for(language_code: str | None) -> str:
+    """Pick the catalog language for a Telegram language code (fallback English)."""
+    if not language_code:
+        return DEFAULT_LANGUAGE
+    base = language_code.lower().replace("_", "-").split("-", 1)[0]
+    return base if base in CATALOG else DEFAULT_LANGUAGE
+
+
+def t(key: str, language_code: str | None = None, /, **values: object) -> str:
+    """Return the text for a key in the customer's language, filled with values."""
+    lang = language_for(language_code)
+    template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
+    return template.format(**values)
+
+
+def placeholders(template: str) -> set[str]:
+    """Return the {names} a template expects."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}

@@ -1,0 +1,168 @@
+"""The CRM store: tortoise-orm models. Enumerations are stored by value."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TicketKind(StrEnum):
+    """What the customer came for."""
+
+    INQUIRY = "inquiry"
+    FEEDBACK = "feedback"
+    COMPLAINT = "complaint"
+    RATING = "rating"
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is in its life."""
+
+    OPEN = "open"
+    PENDING = "pending"
+    RESOLVED = "resolved"
+
+
+OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.PENDING)
+
+
+class Priority(IntEnum):
+    """How urgent a ticket is; higher is more urgent."""
+
+    LOW = 1
+    NORMAL = 2
+    HIGH = 3
+    URGENT = 4
+
+
+class Direction(StrEnum):
+    """Who a message went to."""
+
+    INBOUND = "inbound"  # customer -> business
+    OUTBOUND = "outbound"  # business -> customer
+    INTERNAL = "internal"  # agents' note, never sent
+
+
+class MediaType(StrEnum):
+    """Kind of Telegram media attached to a message."""
+
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    VIDEO_NOTE = "video_note"
+    ANIMATION = "animation"
+    STICKER = "sticker"
+
+
+# No semicolons in model docstrings: tortoise turns them into table comments and its
+# SQLite schema editor splits statements on ";".
+
+
+class Customer(Model):
+    """A person the business serves, known from Telegram or from an import."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_id = fields.BigIntField(null=True, unique=True)
+    first_name = fields.CharField(max_length=255, default="")
+    last_name = fields.CharField(max_length=255, null=True)
+    username = fields.CharField(max_length=64, null=True)
+    language_code = fields.CharField(max_length=16, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    tickets: fields.ReverseRelation[Ticket]
+
+    class Meta:
+        table = "customer"
+
+    @property
+    def display_name(self) -> str:
+        """Return the name to show people: first + last, else @username, else the id."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p).strip()
+        if name:
+            return name
+        if self.username:
+            return f"@{self.username}"
+        return f"customer {self.id}"
+
+
+class Ticket(Model):
+    """One conversation about one matter."""
+
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "crm.Customer", related_name="tickets", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(TicketKind, max_length=16)
+    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.OPEN)
+    priority = fields.IntEnumField(Priority, default=Priority.NORMAL)
+    subject = fields.CharField(max_length=120, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    first_response_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    last_activity_at = fields.DatetimeField(auto_now_add=True)
+
+    messages: fields.ReverseRelation[Message]
+    ratings: fields.ReverseRelation[Rating]
+
+    class Meta:
+        table = "ticket"
+        indexes = (("customer_id", "status"), ("status", "last_activity_at"))
+
+    @property
+    def is_open(self) -> bool:
+        """Return whether the ticket still needs work."""
+        return self.status in OPEN_STATUSES
+
+
+class Message(Model):
+    """One message in a ticket: from the customer, to the customer, or an internal note."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="messages", on_delete=fields.CASCADE
+    )
+    direction = fields.CharEnumField(Direction, max_length=16)
+    # Telegram user id of whoever wrote it (customer, agent, or null for the bot itself).
+    author_telegram_id = fields.BigIntField(null=True)
+    text = fields.TextField(default="")  # the text, or the caption of a media message
+    media_type = fields.CharEnumField(MediaType, max_length=16, null=True)
+    file_id = fields.CharField(max_length=255, null=True)
+    telegram_chat_id = fields.BigIntField(null=True)
+    telegram_message_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    edited_at = fields.DatetimeField(null=True)
+    # Earlier versions of an edited message: [{"text": ..., "replaced_at": iso8601}, ...]
+    edit_history = fields.JSONField(default=list)
+    # When the customer was told the message was logged; None until the ack went out.
+    acknowledged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "message"
+        # A Telegram message is identified by (chat, message id): a redelivered update
+        # cannot be stored twice.
+        unique_together = (("telegram_chat_id", "telegram_message_id"),)
+        indexes = (("ticket_id", "created_at"),)
+
+
+class Rating(Model):
+    """A 1-5 satisfaction score a customer gave."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="ratings", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "crm.Customer", related_name="ratings", on_delete=fields.CASCADE
+    )
+    score = fields.SmallIntField()
+    comment = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "rating"
+        indexes = (("created_at",),)

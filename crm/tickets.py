@@ -1,0 +1,326 @@
+"""Ticket intake and the customer's own ticket actions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from crm import clock
+from crm.customers import CustomerProfile, register_customer
+from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
+from crm.models import (
+    OPEN_STATUSES,
+    Customer,
+    Direction,
+    MediaType,
+    Message,
+    Priority,
+    Rating,
+    Ticket,
+    TicketKind,
+    TicketStatus,
+)
+
+log = logging.getLogger(__name__)
+
+SUBJECT_LENGTH = 80
+RATING_MIN, RATING_MAX = 1, 5
+# Ratings at or below this need a human: the rating ticket stays open.
+LOW_RATING = 2
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message as a channel delivered it: identity, text or caption, media."""
+
+    chat_id: int
+    message_id: int
+    text: str = ""
+    media_type: MediaType | None = None
+    file_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What logging an inbound message did."""
+
+    customer: Customer
+    ticket: Ticket
+    message: Message
+    new_ticket: bool
+    duplicate: bool
+    rating: Rating | None = None
+
+
+def clean_text(text: str | None) -> str:
+    """Return text safe to store: verbatim except NUL bytes, which databases refuse."""
+    return (text or "").replace("\x00", "")
+
+
+def make_subject(text: str, media_type: MediaType | None = None) -> str:
+    """Return a one-line subject for a ticket from its first message."""
+    line = re.sub(r"\s+", " ", text).strip()
+    if not line:
+        return f"[{media_type.value}]" if media_type else ""
+    if len(line) <= SUBJECT_LENGTH:
+        return line
+    cut = line[: SUBJECT_LENGTH - 1]
+    if " " in cut[SUBJECT_LENGTH // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+async def log_customer_message(*, profile: CustomerProfile, message: InboundMessage) -> Intake:
+    """Append a customer's message to their open ticket, or open an inquiry for it."""
+    return await _intake(profile=profile, message=message, kind=None)
+
+
+async def open_ticket(
+    *,
+    profile: CustomerProfile,
+    kind: TicketKind,
+    message: InboundMessage,
+    priority: Priority | None = None,
+) -> Intake:
+    """Open a new ticket of a given kind for a customer's message."""
+    if kind is TicketKind.RATING:
+        raise InvalidInput("use rate_service() for ratings")
+    if not clean_text(message.text).strip() and message.media_type is None:
+        raise InvalidInput("a ticket needs some text")
+    if priority is None:
+        priority = Priority.HIGH if kind is TicketKind.COMPLAINT else Priority.NORMAL
+    return await _intake(profile=profile, message=message, kind=kind, priority=priority)
+
+
+def parse_rating(args: list[str]) -> tuple[int, str]:
+    """Parse '/rate' arguments into (score, comment); raise InvalidInput when malformed."""
+    if not args:
+        raise InvalidInput("missing score")
+    raw = args[0].strip()
+    if not re.fullmatch(r"\d{1,2}", raw):
+        raise InvalidInput(f"{raw!r} is not a number")
+    score = int(raw)
+    if not RATING_MIN <= score <= RATING_MAX:
+        raise InvalidInput(f"{score} is outside {RATING_MIN}-{RATING_MAX}")
+    return score, " ".join(args[1:]).strip()
+
+
+async def rate_service(
+    *, profile: CustomerProfile, score: int, comment: str, message: InboundMessage
+) -> Intake:
+    """Log a rating as its own ticket: low scores stay open for a human, others resolve."""
+    if not RATING_MIN <= score <= RATING_MAX:
+        raise InvalidInput(f"{score} is outside {RATING_MIN}-{RATING_MAX}")
+    return await _intake(
+        profile=profile,
+        message=message,
+        kind=TicketKind.RATING,
+        priority=Priority.HIGH if score <= LOW_RATING else Priority.NORMAL,
+        rating=(score, clean_text(comment)),
+    )
+
+
+async def _intake(
+    *,
+    profile: CustomerProfile,
+    message: InboundMessage,
+    kind: TicketKind | None,
+    priority: Priority = Priority.NORMAL,
+    rating: tuple[int, str] | None = None,
+) -> Intake:
+    """Store the message first, exactly once, on the ticket it belongs to."""
+    customer, _ = await register_customer(profile=profile)
+    existing = await _find_stored(message)
+    if existing is not None:
+        return await _duplicate(customer, existing)
+
+    now = clock.utcnow()
+    text = clean_text(message.text)
+    try:
+        async with in_transaction():
+            ticket, new_ticket = await _target_ticket(
+                customer=customer,
+                kind=kind,
+                priority=priority,
+                now=now,
+                subject=_subject_for(kind, text, message.media_type, rating),
+            )
+            stored = await Message.create(
+                ticket=ticket,
+                direction=Direction.INBOUND,
+                author_telegram_id=profile.telegram_id,
+                text=text,
+                media_type=message.media_type,
+                file_id=message.file_id,
+                telegram_chat_id=message.chat_id,
+                telegram_message_id=message.message_id,
+                created_at=now,
+            )
+            rating_row = None
+            if rating is not None:
+                score, comment = rating
+                rating_row = await Rating.create(
+                    ticket=ticket,
+                    customer=customer,
+                    score=score,
+                    comment=comment or None,
+                    created_at=now,
+                )
+                if score > LOW_RATING:
+                    ticket.status = TicketStatus.RESOLVED
+                    ticket.resolved_at = now
+                    await ticket.save(update_fields=["status", "resolved_at"])
+    except IntegrityError:
+        # The same Telegram message is being stored by a concurrent delivery.
+        existing = await _find_stored(message)
+        if existing is None:
+            raise
+        return await _duplicate(customer, existing)
+    return Intake(
+        customer=customer,
+        ticket=ticket,
+        message=stored,
+        new_ticket=new_ticket,
+        duplicate=False,
+        rating=rating_row,
+    )
+
+
+async def _find_stored(message: InboundMessage) -> Message | None:
+    return await Message.get_or_none(
+        telegram_chat_id=message.chat_id, telegram_message_id=message.message_id
+    ).prefetch_related("ticket")
+
+
+async def _duplicate(customer: Customer, existing: Message) -> Intake:
+    log.info(
+        "duplicate delivery of chat %s message %s ignored (ticket #%s)",
+        existing.telegram_chat_id,
+        existing.telegram_message_id,
+        existing.ticket.id,
+    )
+    rating = await Rating.filter(ticket_id=existing.ticket.id).first()
+    return Intake(
+        customer=customer,
+        ticket=existing.ticket,
+        message=existing,
+        new_ticket=False,
+        duplicate=True,
+        rating=rating,
+    )
+
+
+def _subject_for(
+    kind: TicketKind | None, text: str, media: MediaType | None, rating: tuple[int, str] | None
+) -> str:
+    if rating is not None:
+        score, comment = rating
+        return make_subject(f"Rating {score}/5" + (f": {comment}" if comment else ""))
+    return make_subject(text, media)
+
+
+async def _target_ticket(
+    *,
+    customer: Customer,
+    kind: TicketKind | None,
+    priority: Priority,
+    now: datetime,
+    subject: str,
+) -> tuple[Ticket, bool]:
+    """Return the ticket a message goes to: the open one for plain messages, else a new one."""
+    if kind is None:
+        ticket = (
+            await Ticket.filter(customer=customer, status__in=list(OPEN_STATUSES))
+            .order_by("-last_activity_at", "-id")
+            .select_for_update()
+            .first()
+        )
+        if ticket is not None:
+            ticket.last_activity_at = now
+            fields = ["last_activity_at"]
+            if ticket.status is TicketStatus.PENDING:
+                # The customer answered: the ball is back with the business.
+                ticket.status = TicketStatus.OPEN
+                fields.append("status")
+            await ticket.save(update_fields=fields)
+            return ticket, False
+        kind = TicketKind.INQUIRY
+    ticket = await Ticket.create(
+        customer=customer,
+        kind=kind,
+        priority=priority,
+        subject=subject,
+        created_at=now,
+        last_activity_at=now,
+    )
+    return ticket, True
+
+
+async def mark_acknowledged(*, message: Message) -> None:
+    """Record that the customer was told their message was logged."""
+    message.acknowledged_at = clock.utcnow()
+    await message.save(update_fields=["acknowledged_at"])
+
+
+async def record_edit(*, chat_id: int, message_id: int, new_text: str) -> Message | None:
+    """Update a stored message to its edited text, keeping the earlier text in its history."""
+    stored = await Message.get_or_none(telegram_chat_id=chat_id, telegram_message_id=message_id)
+    if stored is None:
+        return None
+    text = clean_text(new_text)
+    if text == stored.text:
+        return stored
+    now = clock.utcnow()
+    stored.edit_history = [
+        *stored.edit_history,
+        {"text": stored.text, "replaced_at": now.isoformat()},
+    ]
+    stored.text = text
+    stored.edited_at = now
+    await stored.save(update_fields=["edit_history", "text", "edited_at"])
+    await Ticket.filter(id=stored.ticket_id).update(last_activity_at=now)  # type: ignore[attr-defined]
+    return stored
+
+
+async def customer_tickets(*, customer: Customer, limit: int = 20) -> list[Ticket]:
+    """Return a customer's tickets, most recently active first."""
+    return await Ticket.filter(customer=customer).order_by("-last_activity_at", "-id").limit(limit)
+
+
+def parse_ticket_number(raw: str) -> int:
+    """Parse '12' or '#12' into a ticket number; raise InvalidInput otherwise."""
+    text = raw.strip().lstrip("#")
+    if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
+        raise InvalidInput(f"{raw!r} is not a ticket number")
+    return int(text)
+
+
+async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Ticket:
+    """Resolve one of the customer's own tickets (by number, or their latest open one)."""
+    if ticket_id is None:
+        ticket = (
+            await Ticket.filter(customer=customer, status__in=list(OPEN_STATUSES))
+            .order_by("-last_activity_at", "-id")
+            .first()
+        )
+        if ticket is None:
+            raise NoOpenTicket()
+    else:
+        ticket = await Ticket.get_or_none(id=ticket_id, customer=customer)
+        if ticket is None:
+            raise TicketNotFound(ticket_id)
+        if not ticket.is_open:
+            raise TicketAlreadyResolved(ticket_id)
+    now = clock.utcnow()
+    updated = await Ticket.filter(id=ticket.id, status__in=list(OPEN_STATUSES)).update(
+        status=TicketStatus.RESOLVED, resolved_at=now, last_activity_at=now
+    )
+    if not updated:
+        raise TicketAlreadyResolved(ticket.id)
+    await ticket.refresh_from_db()
+    return ticket

@@ -1,0 +1,111 @@
+"""Shared fixtures: a fresh database per test on SQLite and, when configured, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from tortoise.contrib.test import tortoise_test_context
+
+from crm import clock
+
+PG_URL = os.environ.get("CRM_TEST_DB_URL", "").strip()
+PG_SKIP_REASON = (
+    "PostgreSQL not configured: set CRM_TEST_DB_URL=postgres://postgres@127.0.0.1:5432/crm_test "
+    "to run these tests against PostgreSQL too"
+)
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgres",
+        id="postgres",
+        marks=[pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason=PG_SKIP_REASON)],
+    ),
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the markers this suite uses."""
+    config.addinivalue_line("markers", "postgres: runs against the PostgreSQL server")
+    config.addinivalue_line("markers", "e2e: drives the real bot through the sandbox Bot API")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say up front which stores the suite runs on."""
+    if PG_URL:
+        return f"stores: SQLite and PostgreSQL ({_redact(PG_URL)})"
+    return f"stores: SQLite only ({PG_SKIP_REASON})"
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    parts = urlsplit(PG_URL)
+    conn = await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        database="postgres",
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:
+    """Yield the URL of a fresh, empty database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'crm.db'}"
+        return
+    base = urlsplit(PG_URL).path.lstrip("/") or "crm_test"
+    name = f"{base}_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(PG_URL, name)
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[None]:
+    """Give a service test its own database with the current schema."""
+    dialect = "postgres" if db_url.startswith("postgres") else "sqlite"
+    url = "sqlite://:memory:" if dialect == "sqlite" else db_url
+    if dialect == "postgres":
+        # tortoise_test_context creates the database itself.
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path.lstrip("/")}"')
+    async with tortoise_test_context(
+        ["crm.models"], db_url=url, app_label="crm", connection_label=dialect
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> None:
+    """Every test starts on real time, whatever the previous one froze."""
+    clock.reset()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """End with one clear line when the PostgreSQL half of the suite was skipped."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgres" in r.keywords]
+    if skipped and not PG_URL:
+        terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
