@@ -65,3 +65,16 @@ async def open_store(db_url: str, *, run_migrations: bool = True) -> None:
 async def close_store() -> None:
     """Close every ORM connection."""
     await Tortoise.close_connections()
+
+
+async def unmigrated_model_changes() -> list[str]:
+    """Return the migrations `tortoise makemigrations` would write now (empty when in step)."""
+    from tortoise.context import TortoiseContext
+    from tortoise.migrations.autodetector import MigrationAutodetector
+
+    config = tortoise_config("sqlite://:memory:")
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        assert ctx.apps is not None
+        writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
+    return [f"{w.app_label}.{w.name}" for w in writers]

@@ -109,3 +109,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgres" in r.keywords]
     if skipped and not PG_URL:
         terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[object]:
+    """Run a sandbox Bot API on loopback."""
+    from bot.sandbox import SandboxBotAPI
+
+    async with SandboxBotAPI() as api:
+        yield api
+
+
+@pytest.fixture
+async def desk(sandbox, db_url: str) -> AsyncIterator[object]:
+    """Run the real bot against the sandbox on a fresh database."""
+    from tests.desk import running_desk
+
+    async with running_desk(sandbox, db_url) as running:
+        yield running

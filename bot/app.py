@@ -1,0 +1,102 @@
+"""The Application factory and its lifecycle: the composition root of the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.logs import protect_secrets, quiet_libraries
+from bot.processor import PerChatUpdateProcessor
+from bot.settings import Settings, SettingsError
+from crm import db
+from crm.i18n import CATALOG
+from handlers import customer
+from handlers.context import BotData, context_types
+from handlers.errors import on_error
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+def build_application(settings: Settings, *, concurrency: int = 256) -> Application:
+    """Build the bot: settings in bot_data, handlers registered, store opened on start."""
+    if not settings.telegram_token:
+        raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
+    # Whoever starts the bot (run_bot.py, the demo, a test), the token stays out of logs.
+    protect_secrets(settings.secrets)
+    quiet_libraries()
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(context_types())
+        .concurrent_updates(PerChatUpdateProcessor(concurrency))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    bot_data: BotData = application.bot_data
+    bot_data.settings = settings
+    customer.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Open the store (applying pending migrations) and publish the command menu."""
+    settings: Settings = application.bot_data.settings
+    await db.open_store(settings.db_url)
+    scope = BotCommandScopeAllPrivateChats()
+    await application.bot.set_my_commands(customer.bot_commands("en"), scope=scope)
+    for language in CATALOG:
+        if language != "en":
+            await application.bot.set_my_commands(
+                customer.bot_commands(language), scope=scope, language_code=language
+            )
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: Application) -> None:
+    """Close the store."""
+    await db.close_store()
+    log.info("store closed")
+
+
+@asynccontextmanager
+async def running(
+    application: Application, *, poll_timeout: float = 10.0
+) -> AsyncIterator[Application]:
+    """Run the bot polling inside an event loop that is already running (demo, tests).
+
+    The same steps, in the same order, as ``Application.run_polling``: initialize,
+    post_init, start, poll; then stop polling, stop, post_shutdown, shutdown.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=timedelta(seconds=poll_timeout),
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        await application.shutdown()

@@ -1,0 +1,81 @@
+"""Logging setup: readable lines, library noise down, secrets never written."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_secrets: set[str] = set()
+_installed = False
+
+
+def redact(text: str) -> str:
+    """Replace every registered secret in a text with ***."""
+    for secret in _secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
+
+
+def protect_secrets(secrets: Iterable[str]) -> None:
+    """Scrub these values from every log record this process creates, whatever the handler.
+
+    python-telegram-bot logs its API URL (which ends in the token) at DEBUG and httpx logs
+    request lines at INFO; a record factory catches those before any handler sees them.
+    """
+    global _installed
+    _secrets.update(s for s in secrets if s)
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _secrets:
+            _scrub(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        text = record.getMessage()
+    except Exception:  # a malformed record is the logging module's business, not ours
+        return
+    clean = redact(text)
+    if clean != text:
+        record.msg, record.args = clean, None
+    if record.exc_info and record.exc_info[1] is not None:
+        formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        cleaned = redact(formatted)
+        if cleaned != formatted:
+            record.exc_text = cleaned
+            record.exc_info = None
+
+
+def configure_logging(*, level: int, secrets: Iterable[str] = ()) -> None:
+    """Configure the root logger once for the process."""
+    protect_secrets(secrets)
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(getattr(h, "_crm_handler", False) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler._crm_handler = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Turn down chatty libraries; httpx's request lines would also repeat every URL."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    logging.getLogger("asyncio").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,70 @@
+"""Start the bot for real: settings, logging, polling until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings, log_level_number
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse run_bot.py's command line."""
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py", description="Telegram-first customer-service desk with a CRM."
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against a local sandbox Bot API with scripted customers; no token needed",
+    )
+    parser.add_argument("--env-file", default=".env", help="optional .env file (default: .env)")
+    parser.add_argument(
+        "--demo-db",
+        default="sqlite://demo-data/crm-demo.db",
+        help="database the demo writes (default: sqlite://demo-data/crm-demo.db)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bot (or the demo); return the process exit code."""
+    args = parse_args(argv)
+    try:
+        settings = load_settings(env_file=args.env_file, require_token=not args.demo)
+    except SettingsError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    level = log_level_number(settings)
+    if args.demo and level > logging.DEBUG:
+        level = logging.WARNING  # the transcript is the demo's output; DEBUG still shows all
+    configure_logging(level=level, secrets=settings.secrets)
+    if args.demo:
+        from bot.demo import run_demo
+
+        return run_demo(settings, db_url=args.demo_db)
+    return run_polling(settings)
+
+
+def run_polling(settings: Settings) -> int:
+    """Poll Telegram until SIGINT/SIGTERM, then shut down cleanly."""
+    application = build_application(settings)
+    try:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print(
+            "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as err:
+        print(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", file=sys.stderr)
+        return 1
+    return 0

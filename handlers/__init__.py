@@ -1,0 +1,1 @@
+"""Thin Telegram adapters: unpack the update, authorise, call a crm service, reply."""

@@ -1,0 +1,25 @@
+"""The typed context every handler receives."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.settings import Settings
+
+
+class BotData:
+    """Shared, process-wide state the handlers reach through ``context.bot_data``."""
+
+    def __init__(self) -> None:
+        # Replaced by the application factory; a default keeps PTB's no-argument construction.
+        self.settings: Settings = Settings()
+
+
+CRMContext: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]
+
+
+def context_types() -> ContextTypes:
+    """Return the ContextTypes that make ``context.bot_data`` a BotData."""
+    return ContextTypes(bot_data=BotData)

@@ -1,0 +1,306 @@
+"""Customer-facing handlers: private chats become tickets."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Message, MessageEntity, Update, User
+from telegram.constants import ChatType
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from crm import tickets
+from crm.customers import CustomerProfile, find_customer, register_customer
+from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
+from crm.i18n import CATALOG, t
+from crm.models import MediaType, TicketKind
+from handlers.context import CRMContext
+
+log = logging.getLogger(__name__)
+
+PRIVATE = filters.ChatType.PRIVATE
+# New messages only: CommandHandler would also take edits, which belong to `edited`.
+NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE
+# Everything a customer can send that becomes part of a ticket.
+INTAKE = (
+    (filters.TEXT & ~filters.COMMAND)
+    | filters.PHOTO
+    | filters.Document.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Sticker.ALL
+    | filters.LOCATION
+    | filters.CONTACT
+)
+CUSTOMER_COMMANDS = ("start", "help", "feedback", "complain", "rate", "tickets", "close")
+
+
+def register(application: Application) -> None:
+    """Add the customer handlers to the application."""
+    add = application.add_handler
+    add(CommandHandler("start", start, filters=NEW_PRIVATE))
+    add(CommandHandler("help", show_help, filters=NEW_PRIVATE))
+    add(CommandHandler("feedback", feedback, filters=NEW_PRIVATE))
+    add(CommandHandler("complain", complain, filters=NEW_PRIVATE))
+    add(CommandHandler("rate", rate, filters=NEW_PRIVATE))
+    add(CommandHandler("tickets", list_tickets, filters=NEW_PRIVATE))
+    add(CommandHandler("close", close, filters=NEW_PRIVATE))
+    add(MessageHandler(NEW_PRIVATE & INTAKE, intake))
+    add(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited))
+    add(MessageHandler(NEW_PRIVATE & filters.COMMAND, unknown_command))
+    add(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, group_command
+        )
+    )
+
+
+def bot_commands(language: str) -> list[BotCommand]:
+    """Return the command menu shown to customers in a language."""
+    lines = CATALOG[language]["commands"].splitlines()[1:]
+    described = {}
+    for line in lines:
+        command, _, description = line.partition(" – ")
+        described[command.split()[0].lstrip("/")] = description.strip()
+    return [BotCommand(name, described.get(name, name)) for name in CUSTOMER_COMMANDS]
+
+
+async def start(update: Update, context: CRMContext) -> None:
+    """Register the customer and greet them."""
+    user, message = _sender(update)
+    await register_customer(profile=profile_of(user))
+    lang = user.language_code
+    await message.reply_text(
+        t(
+            "greeting",
+            lang,
+            name=user.first_name,
+            bot_name=context.bot.first_name,
+            commands=t("commands", lang),
+        )
+    )
+
+
+async def show_help(update: Update, context: CRMContext) -> None:
+    """List the customer commands."""
+    user, message = _sender(update)
+    await message.reply_text(t("commands", user.language_code))
+
+
+async def intake(update: Update, context: CRMContext) -> None:
+    """Log a message on the customer's open ticket (or a new inquiry) and acknowledge it."""
+    user, message = _sender(update)
+    result = await tickets.log_customer_message(
+        profile=profile_of(user), message=inbound_of(message)
+    )
+    key = "ack_new" if result.new_ticket else "ack_append"
+    await _acknowledge(result, message, t(key, user.language_code, ticket_id=result.ticket.id))
+
+
+async def feedback(update: Update, context: CRMContext) -> None:
+    """Open a feedback ticket."""
+    await _open_kind(update, TicketKind.FEEDBACK, "feedback_ok", "feedback_usage")
+
+
+async def complain(update: Update, context: CRMContext) -> None:
+    """Open a high-priority complaint ticket."""
+    await _open_kind(update, TicketKind.COMPLAINT, "complain_ok", "complain_usage")
+
+
+async def rate(update: Update, context: CRMContext) -> None:
+    """Log a 1-5 rating; low scores stay open for a human."""
+    user, message = _sender(update)
+    lang = user.language_code
+    try:
+        score, comment = tickets.parse_rating(context.args or [])
+    except InvalidInput:
+        await message.reply_text(t("rate_usage", lang))
+        return
+    result = await tickets.rate_service(
+        profile=profile_of(user),
+        score=score,
+        comment=comment,
+        message=inbound_of(message, text=command_argument(message)),
+    )
+    key = "rate_ok_bad" if result.ticket.is_open else "rate_ok_good"
+    await _acknowledge(result, message, t(key, lang, score=score, ticket_id=result.ticket.id))
+
+
+async def list_tickets(update: Update, context: CRMContext) -> None:
+    """Show the customer their own tickets."""
+    user, message = _sender(update)
+    lang = user.language_code
+    customer = await find_customer(telegram_id=user.id)
+    rows = await tickets.customer_tickets(customer=customer) if customer else []
+    if not rows:
+        await message.reply_text(t("tickets_none", lang))
+        return
+    zone = context.bot_data.settings.timezone
+    lines = [t("tickets_header", lang)]
+    for ticket in rows:
+        line = t(
+            "tickets_line",
+            lang,
+            ticket_id=ticket.id,
+            kind=t(f"kind.{ticket.kind.value}", lang),
+            status=t(f"status.{ticket.status.value}", lang),
+            when=ticket.last_activity_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        )
+        lines.append(f"{line}\n   {ticket.subject}" if ticket.subject else line)
+    await message.reply_text("\n".join(lines))
+
+
+async def close(update: Update, context: CRMContext) -> None:
+    """Let the customer resolve their own open ticket."""
+    user, message = _sender(update)
+    lang = user.language_code
+    args = context.args or []
+    try:
+        ticket_id = tickets.parse_ticket_number(args[0]) if args else None
+    except InvalidInput:
+        await message.reply_text(t("close_usage", lang))
+        return
+    customer, _ = await register_customer(profile=profile_of(user))
+    try:
+        ticket = await tickets.close_own_ticket(customer=customer, ticket_id=ticket_id)
+    except NoOpenTicket:
+        await message.reply_text(t("close_none", lang))
+    except TicketNotFound as err:
+        await message.reply_text(t("close_not_found", lang, ticket_id=err.ticket_id))
+    except TicketAlreadyResolved as err:
+        await message.reply_text(t("close_already", lang, ticket_id=err.ticket_id))
+    else:
+        await message.reply_text(t("close_ok", lang, ticket_id=ticket.id))
+
+
+async def edited(update: Update, context: CRMContext) -> None:
+    """Keep the stored message in step with the customer's edit."""
+    message = update.edited_message
+    if message is None:
+        return
+    text = message.text or message.caption or ""
+    if _starts_with_command(message):
+        text = command_argument(message)  # stored like the command's ticket text
+    stored = await tickets.record_edit(
+        chat_id=message.chat_id, message_id=message.message_id, new_text=text
+    )
+    if stored is None:
+        log.info(
+            "edit of unknown message %s in chat %s ignored", message.message_id, message.chat_id
+        )
+
+
+async def unknown_command(update: Update, context: CRMContext) -> None:
+    """Answer a command the bot does not know."""
+    user, message = _sender(update)
+    await message.reply_text(t("unknown_command", user.language_code))
+
+
+async def group_command(update: Update, context: CRMContext) -> None:
+    """Decline support in group chats: tickets are private."""
+    message = update.effective_message
+    if message is None or message.chat.type == ChatType.CHANNEL:
+        return
+    lang = update.effective_user.language_code if update.effective_user else None
+    await message.reply_text(t("group_decline", lang, bot_username=context.bot.username))
+
+
+# --- unpacking -------------------------------------------------------------------------
+
+
+def profile_of(user: User) -> CustomerProfile:
+    """Return the CRM profile of a Telegram user."""
+    return CustomerProfile(
+        telegram_id=user.id,
+        first_name=user.first_name or "",
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def inbound_of(message: Message, *, text: str | None = None) -> tickets.InboundMessage:
+    """Return the CRM view of a Telegram message: identity, text or caption, media."""
+    media_type, file_id = media_of(message)
+    if text is None:
+        text = message.text or message.caption or ""
+        if message.sticker is not None:
+            text = text or (message.sticker.emoji or "")
+        elif message.location is not None:
+            text = f"📍 {message.location.latitude:.6f}, {message.location.longitude:.6f}"
+        elif message.contact is not None:
+            contact = message.contact
+            name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+            text = f"☎ {name} {contact.phone_number}".strip()
+    return tickets.InboundMessage(
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        text=text,
+        media_type=media_type,
+        file_id=file_id,
+    )
+
+
+def media_of(message: Message) -> tuple[MediaType | None, str | None]:
+    """Return the media type and Telegram file_id a message carries, if any."""
+    if message.photo:
+        return MediaType.PHOTO, message.photo[-1].file_id  # the largest size
+    # Animation before document: Telegram sends GIFs with both set.
+    for media_type, attachment in (
+        (MediaType.ANIMATION, message.animation),
+        (MediaType.DOCUMENT, message.document),
+        (MediaType.VOICE, message.voice),
+        (MediaType.AUDIO, message.audio),
+        (MediaType.VIDEO, message.video),
+        (MediaType.VIDEO_NOTE, message.video_note),
+        (MediaType.STICKER, message.sticker),
+    ):
+        if attachment is not None:
+            return media_type, attachment.file_id
+    return None, None
+
+
+def command_argument(message: Message) -> str:
+    """Return the text after the leading /command, newlines kept."""
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities
+    for entity in entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            # Offsets are UTF-16 code units; a command is ASCII so they match str indices.
+            return text[entity.length :].strip()
+    return text.partition(" ")[2].strip()
+
+
+def _starts_with_command(message: Message) -> bool:
+    entities = message.entities or message.caption_entities
+    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
+
+
+def _sender(update: Update) -> tuple[User, Message]:
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        raise ValueError("update without a sender or message")
+    return user, message
+
+
+async def _open_kind(update: Update, kind: TicketKind, ok_key: str, usage_key: str) -> None:
+    user, message = _sender(update)
+    lang = user.language_code
+    text = command_argument(message)
+    if not text:
+        await message.reply_text(t(usage_key, lang))
+        return
+    result = await tickets.open_ticket(
+        profile=profile_of(user), kind=kind, message=inbound_of(message, text=text)
+    )
+    await _acknowledge(result, message, t(ok_key, lang, ticket_id=result.ticket.id))
+
+
+async def _acknowledge(result: tickets.Intake, message: Message, text: str) -> None:
+    """Tell the customer their message was logged, once, even across redeliveries."""
+    if result.duplicate and result.message.acknowledged_at is not None:
+        return
+    await message.reply_text(text)
+    await tickets.mark_acknowledged(message=result.message)

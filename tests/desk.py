@@ -1,0 +1,117 @@
+"""End-to-end harness: the real Application polling the sandbox Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from telegram.ext import Application
+
+from bot.app import build_application, running
+from bot.processor import PerChatUpdateProcessor
+from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
+from bot.settings import Settings
+
+MANAGER_ID = 9001
+T = TypeVar("T")
+
+
+def desk_settings(sandbox: SandboxBotAPI, db_url: str, **overrides: object) -> Settings:
+    """Return settings that point the bot at the sandbox and a test database."""
+    settings = Settings(
+        telegram_token=sandbox.token,
+        telegram_api_url=sandbox.api_url,
+        telegram_file_url=sandbox.file_url,
+        db_url=db_url,
+        manager_ids=frozenset({MANAGER_ID}),
+    )
+    return settings.with_overrides(**overrides) if overrides else settings
+
+
+@dataclass
+class Desk:
+    """A running bot and the sandbox its users talk through."""
+
+    sandbox: SandboxBotAPI
+    application: Application
+    settings: Settings
+
+    def customer(
+        self,
+        user_id: int = 501,
+        first_name: str = "Alice",
+        *,
+        language_code: str = "en",
+        last_name: str | None = "Doe",
+        username: str | None = None,
+    ) -> SandboxUser:
+        """Return a Telegram user who can write to the bot."""
+        return self.sandbox.user(
+            user_id,
+            first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
+        )
+
+    async def send_text(self, user: SandboxUser, text: str) -> SentMessage:
+        """Send text as the user; return the bot's next message to them."""
+        before = len(self.sandbox.messages_to(user.id))
+        self.sandbox.send_text(user, text)
+        return await self.sandbox.wait_for_message(user.id, count=before + 1)
+
+    def busy(self) -> bool:
+        """Return whether any update is still unfetched, queued or being handled."""
+        processor = self.application.update_processor
+        assert isinstance(processor, PerChatUpdateProcessor)
+        return bool(
+            self.sandbox.pending_updates
+            or not self.application.update_queue.empty()
+            or processor.in_flight
+        )
+
+    async def settle(self, *, timeout: float = 10.0) -> None:
+        """Wait until every update sent so far has been fully handled."""
+
+        async def idle_twice() -> bool:
+            if self.busy():
+                return False
+            await asyncio.sleep(0.05)  # and still idle a moment later (next poll round)
+            return not self.busy()
+
+        await eventually(idle_twice, timeout=timeout)
+
+    async def expect_reply(self, user: SandboxUser, action) -> SentMessage:
+        """Run an action as the user (photo, document...); return the bot's next message."""
+        before = len(self.sandbox.messages_to(user.id))
+        action()
+        return await self.sandbox.wait_for_message(user.id, count=before + 1)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.02
+) -> T:
+    """Re-run an async check until it returns something truthy; fail after the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s: {check!r}")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running_desk(
+    sandbox: SandboxBotAPI, db_url: str, **overrides: object
+) -> AsyncIterator[Desk]:
+    """Start the bot built by the production factory against the sandbox; stop it after."""
+    settings = desk_settings(sandbox, db_url, **overrides)
+    application = build_application(settings)
+    async with running(application, poll_timeout=1.0):
+        yield Desk(sandbox=sandbox, application=application, settings=settings)

@@ -1,0 +1,125 @@
+"""Settings load once from the environment and fail with one clear line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_API_URL, SettingsError, load_settings
+
+TOKEN = "123456:ABC-def_ghi"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_apply_when_only_the_token_is_set() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert settings.telegram_token == TOKEN
+    assert settings.telegram_api_url == DEFAULT_API_URL
+    assert settings.telegram_file_url == "https://api.telegram.org/file/bot"
+    assert settings.db_url == "sqlite://crm.db"
+    assert settings.manager_ids == frozenset()
+    assert settings.timezone.key == "UTC"
+    assert settings.log_level == "INFO"
+
+
+def test_every_variable_is_read() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:8081/bot",
+            "CRM_DB_URL": "postgres://postgres@127.0.0.1:5432/crm",
+            "CRM_MANAGER_IDS": " 12, 34 ,",
+            "CRM_TIMEZONE": "Asia/Shanghai",
+            "LOG_LEVEL": "debug",
+        },
+        env_file=None,
+    )
+    assert settings.telegram_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.db_url.startswith("postgres://")
+    assert settings.manager_ids == {12, 34}
+    assert settings.timezone.key == "Asia/Shanghai"
+    assert settings.log_level == "DEBUG"
+
+
+def test_explicit_file_url_wins() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_FILE_URL": "http://files.local/file/bot"},
+        env_file=None,
+    )
+    assert settings.telegram_file_url == "http://files.local/file/bot"
+
+
+def test_env_file_is_read_and_the_environment_overrides_it(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nCRM_TIMEZONE=Europe/Berlin\nLOG_LEVEL=ERROR\n"
+    )
+    settings = load_settings({"LOG_LEVEL": "WARNING"}, env_file=env_file)
+    assert settings.telegram_token == TOKEN
+    assert settings.timezone.key == "Europe/Berlin"
+    assert settings.log_level == "WARNING"
+
+
+def test_the_token_is_not_in_the_repr() -> None:
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None)
+    assert TOKEN not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"CRM_MANAGER_IDS": "12,abc"}, "CRM_MANAGER_IDS"),
+        ({"CRM_TIMEZONE": "Mars/Olympus"}, "CRM_TIMEZONE"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"CRM_DB_URL": "mysql://x"}, "CRM_DB_URL"),
+        ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
+    full = {"TELEGRAM_BOT_TOKEN": TOKEN, **env} if env else {}
+    with pytest.raises(SettingsError) as err:
+        load_settings(full, env_file=None)
+    assert str(err.value).startswith(variable)
+
+
+def test_demo_needs_no_token() -> None:
+    settings = load_settings({}, env_file=None, require_token=False)
+    assert settings.telegram_token is None
+
+
+def _run_bot(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py")],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_run_bot_without_token_stops_with_one_clear_line(tmp_path: Path) -> None:
+    result = _run_bot({"PYTHONPATH": str(ROOT)}, tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_run_bot_with_malformed_value_names_it(tmp_path: Path) -> None:
+    result = _run_bot(
+        {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN, "CRM_TIMEZONE": "Nowhere/City"},
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: CRM_TIMEZONE is malformed: 'Nowhere/City' is not an IANA "
+        "time zone (e.g. Europe/Berlin)"
+    ]
