@@ -35,6 +35,10 @@ class Settings:
     manager_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     log_level: str = "INFO"
+    topics_file: Path | None = None
+    agent_capacity: int = 5
+    sla_first_response_min: int = 15
+    sla_resolution_hours: int = 24
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -96,6 +100,14 @@ def load_settings(
         manager_ids=_parse_ids("CRM_MANAGER_IDS", get("CRM_MANAGER_IDS")),
         timezone=_parse_zone("CRM_TIMEZONE", get("CRM_TIMEZONE") or "UTC"),
         log_level=_parse_level("LOG_LEVEL", get("LOG_LEVEL") or "INFO"),
+        topics_file=_parse_file("CRM_TOPICS_FILE", get("CRM_TOPICS_FILE")),
+        agent_capacity=_parse_int("CRM_AGENT_CAPACITY", get("CRM_AGENT_CAPACITY"), 5, 1, 1000),
+        sla_first_response_min=_parse_int(
+            "CRM_SLA_FIRST_RESPONSE_MIN", get("CRM_SLA_FIRST_RESPONSE_MIN"), 15, 1, 7 * 24 * 60
+        ),
+        sla_resolution_hours=_parse_int(
+            "CRM_SLA_RESOLUTION_HOURS", get("CRM_SLA_RESOLUTION_HOURS"), 24, 1, 365 * 24
+        ),
     )
 
 
@@ -126,6 +138,25 @@ def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _parse_int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not re.fullmatch(r"\d{1,9}", raw) or not low <= int(raw) <= high:
+        raise SettingsError(
+            f"{name} is malformed: expected a whole number {low}-{high}, got {raw!r}"
+        )
+    return int(raw)
+
+
+def _parse_file(name: str, raw: str | None) -> Path | None:
+    if raw is None:
+        return None
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise SettingsError(f"{name} is malformed: {raw!r} is not a readable file")
+    return path
 
 
 def _parse_zone(name: str, raw: str) -> ZoneInfo:

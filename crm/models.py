@@ -15,6 +15,7 @@ class TicketKind(StrEnum):
     FEEDBACK = "feedback"
     COMPLAINT = "complaint"
     RATING = "rating"
+    FOLLOW_UP = "follow_up"  # opened by the desk itself, e.g. after a poor CSAT score
 
 
 class TicketStatus(StrEnum):
@@ -35,6 +36,20 @@ class Priority(IntEnum):
     NORMAL = 2
     HIGH = 3
     URGENT = 4
+
+
+class Role(StrEnum):
+    """What a staff member may do."""
+
+    AGENT = "agent"
+    MANAGER = "manager"
+
+
+class SlaKind(StrEnum):
+    """Which service-level target a ticket missed."""
+
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
 
 
 class Direction(StrEnum):
@@ -90,6 +105,33 @@ class Customer(Model):
         return f"customer {self.id}"
 
 
+class StaffMember(Model):
+    """An agent or manager who works tickets from Telegram."""
+
+    id = fields.IntField(primary_key=True)
+    telegram_id = fields.BigIntField(unique=True)
+    name = fields.CharField(max_length=255, default="")
+    role = fields.CharEnumField(Role, max_length=16, default=Role.AGENT)
+    skills = fields.JSONField(default=list)
+    online = fields.BooleanField(default=False)
+    # Open tickets this person takes before routing skips them; None: the global default.
+    capacity = fields.SmallIntField(null=True)
+    # Removed staff stay as rows so ratings and history keep their author.
+    active = fields.BooleanField(default=True)
+    last_assigned_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    assigned_tickets: fields.ReverseRelation[Ticket]
+
+    class Meta:
+        table = "staff"
+
+    @property
+    def label(self) -> str:
+        """Return how the desk names this person to others."""
+        return self.name or f"user {self.telegram_id}"
+
+
 class Ticket(Model):
     """One conversation about one matter."""
 
@@ -105,13 +147,27 @@ class Ticket(Model):
     first_response_at = fields.DatetimeField(null=True)
     resolved_at = fields.DatetimeField(null=True)
     last_activity_at = fields.DatetimeField(auto_now_add=True)
+    topic = fields.CharField(max_length=32, default="other")
+    assignee: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "crm.StaffMember", related_name="assigned_tickets", null=True, on_delete=fields.SET_NULL
+    )
+    assigned_at = fields.DatetimeField(null=True)
+    # The ticket this one follows up (a poor rating's follow-up points at the rated ticket).
+    parent: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="follow_ups", null=True, on_delete=fields.SET_NULL
+    )
 
     messages: fields.ReverseRelation[Message]
     ratings: fields.ReverseRelation[Rating]
 
     class Meta:
         table = "ticket"
-        indexes = (("customer_id", "status"), ("status", "last_activity_at"))
+        indexes = (
+            ("customer_id", "status"),
+            ("status", "last_activity_at"),
+            ("status", "assignee_id"),
+            ("status", "created_at"),
+        )
 
     @property
     def is_open(self) -> bool:
@@ -140,6 +196,8 @@ class Message(Model):
     edit_history = fields.JSONField(default=list)
     # When the customer was told the message was logged; None until the ack went out.
     acknowledged_at = fields.DatetimeField(null=True)
+    # Outbound only: why Telegram did not take it (None while pending or once delivered).
+    delivery_error = fields.TextField(null=True)
 
     class Meta:
         table = "message"
@@ -162,7 +220,74 @@ class Rating(Model):
     score = fields.SmallIntField()
     comment = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The agent who handled the rated ticket (CSAT per agent); None for /rate tickets.
+    agent: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "crm.StaffMember", related_name="ratings", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "rating"
         indexes = (("created_at",),)
+
+
+class Survey(Model):
+    """A "How did we do?" question sent when a ticket was resolved."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="surveys", on_delete=fields.CASCADE
+    )
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "crm.Customer", related_name="surveys", on_delete=fields.CASCADE
+    )
+    agent: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "crm.StaffMember", related_name="surveys", null=True, on_delete=fields.SET_NULL
+    )
+    sent_at = fields.DatetimeField(auto_now_add=True)
+    rating: fields.OneToOneNullableRelation[Rating] = fields.OneToOneField(
+        "crm.Rating", related_name="survey", null=True, on_delete=fields.SET_NULL
+    )
+    answered_at = fields.DatetimeField(null=True)
+    # Until then the customer's next message is taken as the rating's comment.
+    comment_until = fields.DatetimeField(null=True)
+    # A newer survey for the same ticket (after a reopen) makes this one stale.
+    superseded = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "survey"
+        indexes = (("customer_id", "comment_until"),)
+
+
+class Notification(Model):
+    """A bot message to staff about a ticket, so a Telegram reply to it finds the ticket."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="notifications", on_delete=fields.CASCADE
+    )
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification"
+        unique_together = (("chat_id", "message_id"),)
+
+
+class SlaBreach(Model):
+    """A ticket that missed a service-level target, recorded once per target."""
+
+    id = fields.IntField(primary_key=True)
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="sla_breaches", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(SlaKind, max_length=16)
+    agent: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "crm.StaffMember", related_name="sla_breaches", null=True, on_delete=fields.SET_NULL
+    )
+    detected_at = fields.DatetimeField(auto_now_add=True)
+    notified_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "sla_breach"
+        unique_together = (("ticket_id", "kind"),)

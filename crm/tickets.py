@@ -21,10 +21,12 @@ from crm.models import (
     Message,
     Priority,
     Rating,
+    Survey,
     Ticket,
     TicketKind,
     TicketStatus,
 )
+from crm.topics import TopicMap, default_topics
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ class Intake:
     new_ticket: bool
     duplicate: bool
     rating: Rating | None = None
+    # Set when the message was taken as the comment on a rating the customer just gave.
+    commented_rating: Rating | None = None
 
 
 def clean_text(text: str | None) -> str:
@@ -75,9 +79,15 @@ def make_subject(text: str, media_type: MediaType | None = None) -> str:
     return cut + "…"
 
 
-async def log_customer_message(*, profile: CustomerProfile, message: InboundMessage) -> Intake:
-    """Append a customer's message to their open ticket, or open an inquiry for it."""
-    return await _intake(profile=profile, message=message, kind=None)
+async def log_customer_message(
+    *, profile: CustomerProfile, message: InboundMessage, topics: TopicMap | None = None
+) -> Intake:
+    """Append a customer's message to their open ticket, or open an inquiry for it.
+
+    Right after the customer rated a resolved ticket, their next message is that rating's
+    comment instead (stored on the rated ticket, which stays resolved).
+    """
+    return await _intake(profile=profile, message=message, kind=None, topics=topics)
 
 
 async def open_ticket(
@@ -86,6 +96,7 @@ async def open_ticket(
     kind: TicketKind,
     message: InboundMessage,
     priority: Priority | None = None,
+    topics: TopicMap | None = None,
 ) -> Intake:
     """Open a new ticket of a given kind for a customer's message."""
     if kind is TicketKind.RATING:
@@ -94,7 +105,9 @@ async def open_ticket(
         raise InvalidInput("a ticket needs some text")
     if priority is None:
         priority = Priority.HIGH if kind is TicketKind.COMPLAINT else Priority.NORMAL
-    return await _intake(profile=profile, message=message, kind=kind, priority=priority)
+    return await _intake(
+        profile=profile, message=message, kind=kind, priority=priority, topics=topics
+    )
 
 
 def parse_rating(args: list[str]) -> tuple[int, str]:
@@ -132,6 +145,7 @@ async def _intake(
     kind: TicketKind | None,
     priority: Priority = Priority.NORMAL,
     rating: tuple[int, str] | None = None,
+    topics: TopicMap | None = None,
 ) -> Intake:
     """Store the message first, exactly once, on the ticket it belongs to."""
     customer, _ = await register_customer(profile=profile)
@@ -141,15 +155,25 @@ async def _intake(
 
     now = clock.utcnow()
     text = clean_text(message.text)
+    topic_map = topics or default_topics()
     try:
         async with in_transaction():
-            ticket, new_ticket = await _target_ticket(
-                customer=customer,
-                kind=kind,
-                priority=priority,
-                now=now,
-                subject=_subject_for(kind, text, message.media_type, rating),
-            )
+            commented = None
+            survey = await _comment_survey(customer.id) if kind is None else None
+            if survey is not None and survey.rating is not None:
+                ticket, new_ticket, commented = survey.ticket, False, survey.rating
+                commented.comment = text or commented.comment
+                await commented.save(update_fields=["comment"])
+                await Survey.filter(id=survey.id).update(comment_until=None)
+            else:
+                ticket, new_ticket = await _target_ticket(
+                    customer=customer,
+                    kind=kind,
+                    priority=priority,
+                    now=now,
+                    subject=_subject_for(kind, text, message.media_type, rating),
+                    topic=topic_map.classify(text),
+                )
             stored = await Message.create(
                 ticket=ticket,
                 direction=Direction.INBOUND,
@@ -188,6 +212,19 @@ async def _intake(
         new_ticket=new_ticket,
         duplicate=False,
         rating=rating_row,
+        commented_rating=commented,
+    )
+
+
+async def _comment_survey(customer_id: int) -> Survey | None:
+    """Return the survey whose rating waits for this customer's comment, if any."""
+    return (
+        await Survey.filter(
+            customer_id=customer_id, comment_until__gt=clock.utcnow(), rating_id__not_isnull=True
+        )
+        .order_by("-answered_at")
+        .select_related("rating", "ticket")
+        .first()
     )
 
 
@@ -231,6 +268,7 @@ async def _target_ticket(
     priority: Priority,
     now: datetime,
     subject: str,
+    topic: str,
 ) -> tuple[Ticket, bool]:
     """Return the ticket a message goes to: the open one for plain messages, else a new one."""
     if kind is None:
@@ -255,6 +293,7 @@ async def _target_ticket(
         kind=kind,
         priority=priority,
         subject=subject,
+        topic=topic,
         created_at=now,
         last_activity_at=now,
     )
