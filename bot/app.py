@@ -13,9 +13,10 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings, SettingsError
-from crm import db
+from crm import db, staff
 from crm.i18n import CATALOG
-from handlers import customer
+from crm.topics import load_topics
+from handlers import agent, customer, jobs, manager, survey
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
 
@@ -44,7 +45,14 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     )
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
+    bot_data.topics = load_topics(settings.topics_file)
+    # Staff commands before the customer catch-alls; customer.py dispatches /start, /close
+    # and plain messages of staff to the agent handlers itself.
+    agent.register(application)
+    manager.register(application)
+    survey.register(application)
     customer.register(application)
+    jobs.register(application)
     application.add_error_handler(on_error)
     return application
 
@@ -53,6 +61,7 @@ async def _post_init(application: Application) -> None:
     """Open the store (applying pending migrations) and publish the command menu."""
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
+    await staff.sync_bootstrap_managers(telegram_ids=sorted(settings.manager_ids))
     scope = BotCommandScopeAllPrivateChats()
     await application.bot.set_my_commands(customer.bot_commands("en"), scope=scope)
     for language in CATALOG:

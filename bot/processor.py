@@ -22,6 +22,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._in_flight = 0
+        self._last_update_id = 0
+
+    @property
+    def last_update_id(self) -> int:
+        """Return the newest update id that has started processing (updates arrive in order)."""
+        return self._last_update_id
 
     @property
     def in_flight(self) -> int:
@@ -31,6 +37,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's turn first, then for a free slot, then run the update."""
         self._in_flight += 1
+        if isinstance(update, Update) and update.update_id > self._last_update_id:
+            self._last_update_id = update.update_id
         try:
             await self._process_in_order(update, coroutine)
         finally:

@@ -1102,6 +1102,11 @@ class SandboxBotAPI:
         return update_id
 
     @property
+    def last_update_id(self) -> int:
+        """Return the id of the newest update posted so far (0 before any)."""
+        return self._last_update_id
+
+    @property
     def pending_updates(self) -> int:
         """Return how many updates are enqueued and not yet confirmed by an offset."""
         return len(self._updates)

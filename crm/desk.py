@@ -45,6 +45,7 @@ class TicketHistory:
     ratings: list[Rating]
     past_tickets: int
     authors: dict[int, str]  # staff Telegram id -> name, for outbound messages and notes
+    sentiment: str | None = None  # filled once messages are scored
 
 
 async def get_ticket(*, ticket_id: int) -> Ticket:

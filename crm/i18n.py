@@ -64,10 +64,24 @@ CATALOG: dict[str, dict[str, str]] = {
             "Sorry, something went wrong on our side. If you sent a message, it is saved. "
             "Please try again in a minute."
         ),
+        "ticket_resolved": "Your ticket #{ticket_id} has been resolved. How did we do?",
+        "survey_recorded": "Thank you!",
+        "survey_thanks": (
+            "Thank you for rating us {score}/5! Anything to add? Just write it here."
+        ),
+        "survey_thanks_low": (
+            "Thank you for rating us {score}/5, and we're sorry it wasn't better. "
+            "A manager will look into ticket #{ticket_id} personally. "
+            "Anything to add? Just write it here."
+        ),
+        "survey_already": "You have already rated this ticket. Thank you!",
+        "survey_stale": "This survey is no longer open.",
+        "comment_thanks": "Thanks, we've added your comment to your rating.",
         "kind.inquiry": "inquiry",
         "kind.feedback": "feedback",
         "kind.complaint": "complaint",
         "kind.rating": "rating",
+        "kind.follow_up": "follow-up",
         "status.open": "open",
         "status.pending": "waiting for you",
         "status.resolved": "closed",
@@ -112,10 +126,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "group_decline": "我只在私聊中处理客服请求，请直接给我发消息：@{bot_username}",
         "unknown_command": "我不认识这个命令。发送 /help 查看可用命令。",
         "error_apology": "抱歉，我们这边出了点问题。如果您发送了消息，它已被保存。请稍后再试。",
+        "ticket_resolved": "您的工单 #{ticket_id} 已处理完毕。请为我们的服务打分：",
+        "survey_recorded": "谢谢！",
+        "survey_thanks": "感谢您给我们打 {score}/5 分！如有补充，请直接在这里留言。",
+        "survey_thanks_low": (
+            "感谢您给我们打 {score}/5 分，很抱歉没有让您满意。"
+            "经理会亲自跟进工单 #{ticket_id}。如有补充，请直接在这里留言。"
+        ),
+        "survey_already": "您已经为此工单打过分了，谢谢！",
+        "survey_stale": "此评价已失效。",
+        "comment_thanks": "谢谢，您的补充意见已添加到评价中。",
         "kind.inquiry": "咨询",
         "kind.feedback": "反馈",
         "kind.complaint": "投诉",
         "kind.rating": "评分",
+        "kind.follow_up": "回访",
         "status.open": "处理中",
         "status.pending": "等待您的回复",
         "status.resolved": "已关闭",

@@ -7,6 +7,7 @@ from typing import TypeAlias
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
+from crm.topics import TopicMap, default_topics
 
 
 class BotData:
@@ -15,6 +16,7 @@ class BotData:
     def __init__(self) -> None:
         # Replaced by the application factory; a default keeps PTB's no-argument construction.
         self.settings: Settings = Settings()
+        self.topics: TopicMap = default_topics()
 
 
 CRMContext: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Message, MessageEntity, Update, User
+from telegram import BotCommand, Message, Update, User
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from crm import tickets
-from crm.customers import CustomerProfile, find_customer, register_customer
+from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
-from crm.models import MediaType, TicketKind
+from crm.models import TicketKind
+from crm.staff import find_staff
+from handlers import agent
 from handlers.context import CRMContext
+from handlers.notify import forward_customer_message, route_and_notify
+from handlers.unpack import command_argument, inbound_of, profile_of, starts_with_command
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +73,12 @@ def bot_commands(language: str) -> list[BotCommand]:
 
 
 async def start(update: Update, context: CRMContext) -> None:
-    """Register the customer and greet them."""
+    """Register the customer and greet them (staff get their own commands)."""
     user, message = _sender(update)
+    member = await find_staff(telegram_id=user.id)
+    if member is not None:
+        await agent.staff_start(update, member)
+        return
     await register_customer(profile=profile_of(user))
     lang = user.language_code
     await message.reply_text(
@@ -84,29 +93,42 @@ async def start(update: Update, context: CRMContext) -> None:
 
 
 async def show_help(update: Update, context: CRMContext) -> None:
-    """List the customer commands."""
+    """List the customer commands (staff get theirs)."""
     user, message = _sender(update)
+    member = await find_staff(telegram_id=user.id)
+    if member is not None:
+        await agent.staff_start(update, member)
+        return
     await message.reply_text(t("commands", user.language_code))
 
 
 async def intake(update: Update, context: CRMContext) -> None:
-    """Log a message on the customer's open ticket (or a new inquiry) and acknowledge it."""
+    """Log a message on the customer's open ticket (or a new inquiry), acknowledge, route it."""
     user, message = _sender(update)
+    member = await find_staff(telegram_id=user.id)
+    if member is not None:
+        await agent.on_staff_message(update, context, member)
+        return
     result = await tickets.log_customer_message(
-        profile=profile_of(user), message=inbound_of(message)
+        profile=profile_of(user), message=inbound_of(message), topics=context.bot_data.topics
     )
+    lang = user.language_code
+    if result.commented_rating is not None:
+        await _acknowledge(result, message, t("comment_thanks", lang))
+        return
     key = "ack_new" if result.new_ticket else "ack_append"
-    await _acknowledge(result, message, t(key, user.language_code, ticket_id=result.ticket.id))
+    await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
+    await _after_intake(context, result)
 
 
 async def feedback(update: Update, context: CRMContext) -> None:
     """Open a feedback ticket."""
-    await _open_kind(update, TicketKind.FEEDBACK, "feedback_ok", "feedback_usage")
+    await _open_kind(update, context, TicketKind.FEEDBACK, "feedback_ok", "feedback_usage")
 
 
 async def complain(update: Update, context: CRMContext) -> None:
     """Open a high-priority complaint ticket."""
-    await _open_kind(update, TicketKind.COMPLAINT, "complain_ok", "complain_usage")
+    await _open_kind(update, context, TicketKind.COMPLAINT, "complain_ok", "complain_usage")
 
 
 async def rate(update: Update, context: CRMContext) -> None:
@@ -126,6 +148,7 @@ async def rate(update: Update, context: CRMContext) -> None:
     )
     key = "rate_ok_bad" if result.ticket.is_open else "rate_ok_good"
     await _acknowledge(result, message, t(key, lang, score=score, ticket_id=result.ticket.id))
+    await _after_intake(context, result)
 
 
 async def list_tickets(update: Update, context: CRMContext) -> None:
@@ -153,8 +176,11 @@ async def list_tickets(update: Update, context: CRMContext) -> None:
 
 
 async def close(update: Update, context: CRMContext) -> None:
-    """Let the customer resolve their own open ticket."""
+    """Let the customer resolve their own open ticket (staff: resolve any ticket by number)."""
     user, message = _sender(update)
+    if await find_staff(telegram_id=user.id) is not None:
+        await agent.close_ticket(update, context)
+        return
     lang = user.language_code
     args = context.args or []
     try:
@@ -181,7 +207,7 @@ async def edited(update: Update, context: CRMContext) -> None:
     if message is None:
         return
     text = message.text or message.caption or ""
-    if _starts_with_command(message):
+    if starts_with_command(message):
         text = command_argument(message)  # stored like the command's ticket text
     stored = await tickets.record_edit(
         chat_id=message.chat_id, message_id=message.message_id, new_text=text
@@ -207,77 +233,6 @@ async def group_command(update: Update, context: CRMContext) -> None:
     await message.reply_text(t("group_decline", lang, bot_username=context.bot.username))
 
 
-# --- unpacking -------------------------------------------------------------------------
-
-
-def profile_of(user: User) -> CustomerProfile:
-    """Return the CRM profile of a Telegram user."""
-    return CustomerProfile(
-        telegram_id=user.id,
-        first_name=user.first_name or "",
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-    )
-
-
-def inbound_of(message: Message, *, text: str | None = None) -> tickets.InboundMessage:
-    """Return the CRM view of a Telegram message: identity, text or caption, media."""
-    media_type, file_id = media_of(message)
-    if text is None:
-        text = message.text or message.caption or ""
-        if message.sticker is not None:
-            text = text or (message.sticker.emoji or "")
-        elif message.location is not None:
-            text = f"📍 {message.location.latitude:.6f}, {message.location.longitude:.6f}"
-        elif message.contact is not None:
-            contact = message.contact
-            name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
-            text = f"☎ {name} {contact.phone_number}".strip()
-    return tickets.InboundMessage(
-        chat_id=message.chat_id,
-        message_id=message.message_id,
-        text=text,
-        media_type=media_type,
-        file_id=file_id,
-    )
-
-
-def media_of(message: Message) -> tuple[MediaType | None, str | None]:
-    """Return the media type and Telegram file_id a message carries, if any."""
-    if message.photo:
-        return MediaType.PHOTO, message.photo[-1].file_id  # the largest size
-    # Animation before document: Telegram sends GIFs with both set.
-    for media_type, attachment in (
-        (MediaType.ANIMATION, message.animation),
-        (MediaType.DOCUMENT, message.document),
-        (MediaType.VOICE, message.voice),
-        (MediaType.AUDIO, message.audio),
-        (MediaType.VIDEO, message.video),
-        (MediaType.VIDEO_NOTE, message.video_note),
-        (MediaType.STICKER, message.sticker),
-    ):
-        if attachment is not None:
-            return media_type, attachment.file_id
-    return None, None
-
-
-def command_argument(message: Message) -> str:
-    """Return the text after the leading /command, newlines kept."""
-    text = message.text or message.caption or ""
-    entities = message.entities or message.caption_entities
-    for entity in entities:
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
-            # Offsets are UTF-16 code units; a command is ASCII so they match str indices.
-            return text[entity.length :].strip()
-    return text.partition(" ")[2].strip()
-
-
-def _starts_with_command(message: Message) -> bool:
-    entities = message.entities or message.caption_entities
-    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
-
-
 def _sender(update: Update) -> tuple[User, Message]:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
@@ -285,7 +240,9 @@ def _sender(update: Update) -> tuple[User, Message]:
     return user, message
 
 
-async def _open_kind(update: Update, kind: TicketKind, ok_key: str, usage_key: str) -> None:
+async def _open_kind(
+    update: Update, context: CRMContext, kind: TicketKind, ok_key: str, usage_key: str
+) -> None:
     user, message = _sender(update)
     lang = user.language_code
     text = command_argument(message)
@@ -293,9 +250,35 @@ async def _open_kind(update: Update, kind: TicketKind, ok_key: str, usage_key: s
         await message.reply_text(t(usage_key, lang))
         return
     result = await tickets.open_ticket(
-        profile=profile_of(user), kind=kind, message=inbound_of(message, text=text)
+        profile=profile_of(user),
+        kind=kind,
+        message=inbound_of(message, text=text),
+        topics=context.bot_data.topics,
     )
     await _acknowledge(result, message, t(ok_key, lang, ticket_id=result.ticket.id))
+    await _after_intake(context, result)
+
+
+async def _after_intake(context: CRMContext, result: tickets.Intake) -> None:
+    """Route a new open ticket to an agent, or pass a later message on to the ticket's agent."""
+    if result.duplicate or not result.ticket.is_open:
+        return
+    if result.new_ticket:
+        await route_and_notify(context.bot, context.bot_data.settings, ticket_id=result.ticket.id)
+        return
+    message = result.message
+    try:
+        await forward_customer_message(
+            context.bot,
+            ticket=result.ticket,
+            customer=result.customer,
+            message=message,
+            chat_id=message.telegram_chat_id,
+            telegram_message_id=message.telegram_message_id,
+        )
+    except TelegramError as err:
+        # Stored and visible in /ticket; only the live forward failed.
+        log.warning("could not forward a message of ticket #%s: %s", result.ticket.id, err)
 
 
 async def _acknowledge(result: tickets.Intake, message: Message, text: str) -> None:

@@ -39,6 +39,8 @@ class Desk:
     sandbox: SandboxBotAPI
     application: Application
     settings: Settings
+    # Updates posted before this bot started were handled (or not) by an earlier one.
+    baseline_update_id: int = 0
 
     def customer(
         self,
@@ -60,33 +62,42 @@ class Desk:
 
     async def send_text(self, user: SandboxUser, text: str) -> SentMessage:
         """Send text as the user; return the bot's next message to them."""
+        await self.settle()  # earlier updates' messages must not pass for this reply
         before = len(self.sandbox.messages_to(user.id))
         self.sandbox.send_text(user, text)
         return await self.sandbox.wait_for_message(user.id, count=before + 1)
 
     def busy(self) -> bool:
-        """Return whether any update is still unfetched, queued or being handled."""
+        """Return whether an update sent so far has not been fully handled yet."""
         processor = self.application.update_processor
         assert isinstance(processor, PerChatUpdateProcessor)
-        return bool(
-            self.sandbox.pending_updates
-            or not self.application.update_queue.empty()
-            or processor.in_flight
-        )
+        seen = max(processor.last_update_id, self.baseline_update_id)
+        return seen < self.sandbox.last_update_id or processor.in_flight > 0
 
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Wait until every update sent so far has been fully handled."""
 
-        async def idle_twice() -> bool:
-            if self.busy():
-                return False
-            await asyncio.sleep(0.05)  # and still idle a moment later (next poll round)
+        async def idle() -> bool:
             return not self.busy()
 
-        await eventually(idle_twice, timeout=timeout)
+        await eventually(idle, timeout=timeout, interval=0.005)
+
+    async def press(
+        self, user: SandboxUser, message: SentMessage, data: str, *, strict: bool = True
+    ):
+        """Press an inline button as the user; return the bot's callback answer."""
+        query_id = self.sandbox.press_button(user, message, data, strict=strict)
+
+        def answered():
+            return next(
+                (a for a in self.sandbox.callback_answers if a.callback_query_id == query_id), None
+            )
+
+        return await self.sandbox.wait_for(answered)
 
     async def expect_reply(self, user: SandboxUser, action) -> SentMessage:
         """Run an action as the user (photo, document...); return the bot's next message."""
+        await self.settle()
         before = len(self.sandbox.messages_to(user.id))
         action()
         return await self.sandbox.wait_for_message(user.id, count=before + 1)
@@ -114,4 +125,9 @@ async def running_desk(
     settings = desk_settings(sandbox, db_url, **overrides)
     application = build_application(settings)
     async with running(application, poll_timeout=1.0):
-        yield Desk(sandbox=sandbox, application=application, settings=settings)
+        yield Desk(
+            sandbox=sandbox,
+            application=application,
+            settings=settings,
+            baseline_update_id=sandbox.last_update_id,
+        )

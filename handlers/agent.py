@@ -1,0 +1,331 @@
+"""Agents work the queue from Telegram: availability, take, reply, note, close, transfer."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.settings import Settings
+from crm import desk, notifications, routing, staff
+from crm.errors import CrmError, InvalidInput
+from crm.models import Role, StaffMember, Ticket
+from crm.tickets import parse_ticket_number
+from handlers.auth import answer, require, staff_error_text
+from handlers.context import CRMContext
+from handlers.notify import (
+    CALLBACK_PREFIX,
+    drain_and_notify,
+    notify_assignment,
+    render_history,
+    send_about_ticket,
+)
+from handlers.survey import send_survey
+from handlers.text import esc
+from handlers.unpack import inbound_of
+
+log = logging.getLogger(__name__)
+
+NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+_BUTTON = re.compile(rf"^{CALLBACK_PREFIX}:(take|close|show):(\d{{1,9}})$")
+QUEUE_BUTTONS = 8
+
+STAFF_HELP = (
+    "Support desk commands:\n"
+    "/online, /offline – your availability (going online pulls waiting tickets)\n"
+    "/queue – waiting tickets and your own open ones\n"
+    "/take <id> – take a ticket\n"
+    "/reply <id> <text> – answer the customer (or reply to a ticket message)\n"
+    "/note <id> <text> – internal note, never sent to the customer\n"
+    "/ticket <id> – full history and customer profile\n"
+    "/close <id>, /reopen <id> – resolve or reopen\n"
+    "/transfer <id> <user_id> – hand a ticket to another agent\n"
+    "/tag <id> <topic> – correct the ticket's topic"
+)
+MANAGER_HELP = (
+    "\n\nManager commands:\n"
+    "/agent_add <user_id> [name] [skill ...], /agent_remove <user_id>\n"
+    "/agents – who is online, their load and capacity\n"
+    "/manager_add <user_id>"
+)
+
+
+def register(application: Application) -> None:
+    """Add the agent commands and ticket buttons."""
+    add = application.add_handler
+    for name, callback in (
+        ("online", go_online),
+        ("offline", go_offline),
+        ("queue", show_queue),
+        ("take", take),
+        ("reply", reply),
+        ("note", note),
+        ("ticket", show_ticket),
+        ("reopen", reopen),
+        ("transfer", transfer),
+        ("tag", tag),
+    ):
+        add(CommandHandler(name, callback, filters=NEW_PRIVATE))
+    add(CallbackQueryHandler(ticket_button, pattern=rf"^{CALLBACK_PREFIX}:"))
+
+
+def _ticket_arg(context: CRMContext, usage: str) -> int:
+    args = context.args or []
+    if not args:
+        raise InvalidInput(f"usage: {usage}")
+    try:
+        return parse_ticket_number(args[0])
+    except InvalidInput:
+        raise InvalidInput(f"{args[0]!r} is not a ticket number. Usage: {usage}") from None
+
+
+def _rest_after(message: Message, words: int) -> str:
+    """Return the message text after the command and `words` arguments, newlines kept."""
+    text = message.text or ""
+    parts = text.split(maxsplit=words + 1)
+    return parts[words + 1].strip() if len(parts) > words + 1 else ""
+
+
+async def staff_start(update: Update, member: StaffMember) -> None:
+    """Greet a staff member with their commands."""
+    text = f"Hello, {member.label}! You are {member.role.value} on this desk.\n\n" + STAFF_HELP
+    if member.role is Role.MANAGER:
+        text += MANAGER_HELP
+    await answer(update, text)
+
+
+@require(Role.AGENT)
+async def go_online(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Mark the agent available and hand them waiting tickets."""
+    await staff.set_online(member=member, online=True)
+    await answer(update, "You are online. Waiting tickets come to you now.")
+    await drain_and_notify(context.bot, context.bot_data.settings)
+
+
+@require(Role.AGENT)
+async def go_offline(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Mark the agent away; their open tickets stay theirs (SLA re-routes late ones)."""
+    await staff.set_online(member=member, online=False)
+    await answer(update, "You are offline. New tickets go to others.")
+
+
+@require(Role.AGENT)
+async def show_queue(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List waiting tickets oldest first (with Take buttons) and the agent's own open ones."""
+    waiting = await routing.waiting_tickets(limit=20)
+    own = await desk.own_open_tickets(staff=member)
+    lines = [f"<b>Waiting</b> ({len(waiting)}{'+' if len(waiting) == 20 else ''}), oldest first:"]
+    lines += [_ticket_line(t) for t in waiting] or ["– none –"]
+    lines += ["", f"<b>Yours</b> ({len(own)}):"]
+    lines += [_ticket_line(t) for t in own] or ["– none –"]
+    buttons = [
+        [InlineKeyboardButton(f"✋ Take #{t.id}", callback_data=f"{CALLBACK_PREFIX}:take:{t.id}")]
+        for t in waiting[:QUEUE_BUTTONS]
+    ]
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        "\n".join(lines),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
+    )
+
+
+def _ticket_line(ticket: Ticket) -> str:
+    return (
+        f"#{ticket.id} · {ticket.kind.value} · {ticket.priority.name.lower()} · "
+        f"{esc(ticket.customer.display_name)} · {esc(ticket.subject[:60])}"
+    )
+
+
+@require(Role.AGENT)
+async def take(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Assign a ticket to the sender."""
+    ticket_id = _ticket_arg(context, "/take <id>")
+    await _take(context.bot, member, ticket_id)
+
+
+async def _take(bot: Bot, member: StaffMember, ticket_id: int) -> None:
+    assignment = await routing.take_ticket(staff=member, ticket_id=ticket_id)
+    await notify_assignment(bot, assignment, reason=f"You took ticket #{ticket_id}")
+
+
+@require(Role.AGENT)
+async def reply(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send text to the ticket's customer and store it as an outbound message."""
+    ticket_id = _ticket_arg(context, "/reply <id> <text>")
+    assert update.effective_message is not None
+    text = _rest_after(update.effective_message, 1)
+    if not text:
+        raise InvalidInput("usage: /reply <id> <text>")
+    await deliver_reply(context.bot, member, update.effective_message, ticket_id, text=text)
+
+
+async def deliver_reply(
+    bot: Bot,
+    member: StaffMember,
+    source: Message,
+    ticket_id: int,
+    *,
+    text: str,
+    media: tuple | None = None,
+) -> None:
+    """Store the reply, send it (text, or the agent's media copied), report to the agent."""
+    media_type, file_id = media if media else (None, None)
+    pending = await desk.prepare_reply(
+        ticket_id=ticket_id, staff=member, text=text, media_type=media_type, file_id=file_id
+    )
+    try:
+        if media_type is not None:
+            sent = await bot.copy_message(
+                pending.customer_chat_id, source.chat_id, source.message_id
+            )
+        else:
+            sent = await bot.send_message(pending.customer_chat_id, text)
+    except TelegramError as err:
+        await desk.mark_undelivered(reply=pending, error=str(err))
+        log.warning("reply on ticket #%s not delivered: %s", ticket_id, err)
+        await source.reply_text(
+            f"⚠️ Not delivered to {pending.customer.display_name}: {err}. "
+            f"The reply is stored on ticket #{ticket_id}."
+        )
+        return
+    await desk.mark_delivered(reply=pending, telegram_message_id=sent.message_id)
+    await source.reply_text(f"✅ Sent to {pending.customer.display_name} (#{ticket_id}).")
+
+
+async def on_staff_message(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Treat a staff member's Telegram reply to a ticket message as /reply; explain otherwise."""
+    message = update.effective_message
+    if message is None:
+        return
+    replied = message.reply_to_message
+    if replied is None:
+        await answer(
+            update,
+            "To answer a customer, reply to a ticket message or use /reply <id> <text>. "
+            "/help lists your commands.",
+        )
+        return
+    ticket_id = await notifications.ticket_for_reply(
+        chat_id=message.chat_id, message_id=replied.message_id
+    )
+    if ticket_id is None:
+        await answer(
+            update,
+            "That message is not a ticket notification. Reply to a ticket message, "
+            "or use /reply <id> <text>.",
+        )
+        return
+    inbound = inbound_of(message)
+    media = (inbound.media_type, inbound.file_id) if inbound.media_type else None
+    try:
+        await deliver_reply(context.bot, member, message, ticket_id, text=inbound.text, media=media)
+    except CrmError as err:
+        await answer(update, staff_error_text(err))
+
+
+@require(Role.AGENT)
+async def note(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Store an internal note; it is never sent to the customer."""
+    ticket_id = _ticket_arg(context, "/note <id> <text>")
+    assert update.effective_message is not None
+    text = _rest_after(update.effective_message, 1)
+    if not text:
+        raise InvalidInput("usage: /note <id> <text>")
+    await desk.add_note(ticket_id=ticket_id, staff=member, text=text)
+    await answer(update, f"📝 Note added to #{ticket_id} (not visible to the customer).")
+
+
+@require(Role.AGENT)
+async def show_ticket(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Show the ticket's full history with the customer's profile."""
+    ticket_id = _ticket_arg(context, "/ticket <id>")
+    await _send_history(context.bot, member, ticket_id)
+
+
+async def _send_history(bot: Bot, member: StaffMember, ticket_id: int) -> None:
+    history = await desk.ticket_history(ticket_id=ticket_id)
+    await send_about_ticket(bot, member.telegram_id, history.ticket, render_history(history))
+
+
+@require(Role.AGENT)
+async def close_ticket(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Resolve a ticket; the customer is told and gets the satisfaction survey."""
+    ticket_id = _ticket_arg(context, "/close <id>")
+    await _close(context.bot, context.bot_data.settings, member, ticket_id)
+    await answer(update, f"✅ Ticket #{ticket_id} closed; the customer got the survey.")
+
+
+async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: int) -> Ticket:
+    ticket = await desk.resolve_ticket(ticket_id=ticket_id, staff=member)
+    await send_survey(bot, ticket)
+    await drain_and_notify(bot, settings)  # the agent has room for a waiting ticket now
+    return ticket
+
+
+@require(Role.AGENT)
+async def reopen(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Reopen a resolved ticket."""
+    ticket_id = _ticket_arg(context, "/reopen <id>")
+    ticket = await desk.reopen_ticket(ticket_id=ticket_id, staff=member)
+    owner = ticket.assignee.label if ticket.assignee else "the queue"
+    await answer(update, f"Ticket #{ticket_id} is open again (with {owner}).")
+    if ticket.assignee is None:
+        await drain_and_notify(context.bot, context.bot_data.settings)
+
+
+@require(Role.AGENT)
+async def transfer(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Hand a ticket to another agent, who is notified."""
+    args = context.args or []
+    if len(args) != 2:
+        raise InvalidInput("usage: /transfer <id> <user_id>")
+    ticket_id = parse_ticket_number(args[0])
+    target = staff.parse_user_id(args[1])
+    assignment = await routing.transfer_ticket(
+        ticket_id=ticket_id, to_telegram_id=target, by=member
+    )
+    await notify_assignment(
+        context.bot, assignment, reason=f"{member.label} transferred ticket #{ticket_id} to you"
+    )
+    await answer(update, f"Ticket #{ticket_id} is now with {assignment.staff.label}.")
+    await drain_and_notify(context.bot, context.bot_data.settings)
+
+
+@require(Role.AGENT)
+async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Correct a ticket's topic."""
+    args = context.args or []
+    topics = context.bot_data.topics
+    if len(args) != 2:
+        raise InvalidInput(f"usage: /tag <id> <topic>; topics: {', '.join(topics.names)}")
+    ticket_id = parse_ticket_number(args[0])
+    topic = topics.check(args[1])
+    await desk.tag_ticket(ticket_id=ticket_id, topic=topic)
+    await answer(update, f"Ticket #{ticket_id} is now tagged {topic}.")
+
+
+@require(Role.AGENT)
+async def ticket_button(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Handle Take / Close / History under a ticket message."""
+    query = update.callback_query
+    assert query is not None
+    match = _BUTTON.match(query.data or "")
+    if match is None:
+        log.warning("malformed ticket button %r from user %s", query.data, member.telegram_id)
+        await query.answer("This button is no longer valid.", show_alert=True)
+        return
+    action, ticket_id = match[1], int(match[2])
+    if action == "take":
+        await _take(context.bot, member, ticket_id)
+        await query.answer(f"You took #{ticket_id}.")
+    elif action == "close":
+        await _close(context.bot, context.bot_data.settings, member, ticket_id)
+        await query.answer(f"Ticket #{ticket_id} closed.")
+    else:
+        await query.answer()
+        await _send_history(context.bot, member, ticket_id)

@@ -1,0 +1,68 @@
+"""Scheduled work: the SLA check every minute."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import Application
+
+from bot.settings import Settings
+from crm import routing, sla
+from crm.models import SlaKind
+from handlers.context import CRMContext
+from handlers.notify import alert_managers, drain_and_notify
+from handlers.text import esc
+
+log = logging.getLogger(__name__)
+
+SLA_INTERVAL = timedelta(minutes=1)
+
+
+def register(application: Application) -> None:
+    """Schedule the jobs on the application's JobQueue."""
+    assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    application.job_queue.run_repeating(
+        sla_job, interval=SLA_INTERVAL, first=SLA_INTERVAL, name="sla-check"
+    )
+
+
+async def sla_job(context: CRMContext) -> None:
+    """Run the SLA check from the JobQueue."""
+    await check_sla(context.application)
+
+
+async def check_sla(application: Application) -> int:
+    """Record new breaches, tell the managers once about each, re-route offline agents' tickets.
+
+    Returns how many breaches were announced.
+    """
+    settings: Settings = application.bot_data.settings
+    targets = sla.SlaTargets(
+        first_response=timedelta(minutes=settings.sla_first_response_min),
+        resolution=timedelta(hours=settings.sla_resolution_hours),
+    )
+    await sla.detect_breaches(targets=targets)
+    pending = await sla.unnotified_breaches()
+    for breach in pending:
+        ticket = breach.ticket
+        who = esc(breach.agent.label) if breach.agent else "nobody (waiting in the queue)"
+        what = (
+            f"no first response after {settings.sla_first_response_min} min"
+            if breach.kind is SlaKind.FIRST_RESPONSE
+            else f"not resolved after {settings.sla_resolution_hours} h"
+        )
+        await alert_managers(
+            application.bot,
+            f"⏰ <b>SLA breach</b> on ticket #{ticket.id} ({ticket.kind.value}, "
+            f"{esc(ticket.customer.display_name)}): {what}. Assigned to {who}.",
+            ticket=ticket,
+        )
+    await sla.mark_notified(breaches=pending)
+    late = await sla.late_tickets_with_offline_agents()
+    for ticket in late:
+        log.info("re-routing late ticket #%s away from its offline agent", ticket.id)
+        await routing.release_ticket(ticket=ticket)
+    if late:
+        await drain_and_notify(application.bot, settings)
+    return len(pending)

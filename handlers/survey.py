@@ -1,0 +1,96 @@
+"""The customer's side of CSAT: "How did we do?" on close, and the press on it."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from crm import csat
+from crm.desk import get_ticket
+from crm.errors import InvalidInput
+from crm.i18n import t
+from crm.models import StaffMember, Ticket
+from handlers.context import CRMContext
+from handlers.notify import alert_managers, route_and_notify
+from handlers.text import esc
+
+log = logging.getLogger(__name__)
+
+PREFIX = "csat"
+_DATA = re.compile(rf"^{PREFIX}:(\d{{1,9}}):([1-5])$")
+
+
+def register(application: Application) -> None:
+    """Add the survey button handler."""
+    application.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{PREFIX}:"))
+
+
+def survey_buttons(survey_id: int) -> InlineKeyboardMarkup:
+    """Return one-tap 1-5 buttons."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(f"{n} ⭐", callback_data=f"{PREFIX}:{survey_id}:{n}")
+                for n in range(1, 6)
+            ]
+        ]
+    )
+
+
+async def send_survey(bot: Bot, ticket: Ticket) -> None:
+    """Tell the customer their ticket is resolved and ask how we did."""
+    ticket = await get_ticket(ticket_id=ticket.id)
+    customer = ticket.customer
+    if customer.telegram_id is None:
+        return
+    survey = await csat.create_survey(ticket=ticket)
+    text = t("ticket_resolved", customer.language_code, ticket_id=ticket.id)
+    try:
+        await bot.send_message(customer.telegram_id, text, reply_markup=survey_buttons(survey.id))
+    except TelegramError as err:
+        log.warning("could not send the survey for ticket #%s: %s", ticket.id, err)
+
+
+async def survey_pressed(update: Update, context: CRMContext) -> None:
+    """Store the customer's score once; a poor score alerts the managers and opens a follow-up."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    lang = user.language_code
+    match = _DATA.match(query.data or "")
+    if match is None:
+        log.warning("malformed survey data %r from user %s", query.data, user.id)
+        await query.answer(t("survey_stale", lang), show_alert=True)
+        return
+    survey_id, score = int(match[1]), int(match[2])
+    try:
+        result = await csat.answer_survey(
+            survey_id=survey_id, customer_telegram_id=user.id, score=score
+        )
+    except csat.SurveyClosed as err:
+        key = "survey_already" if err.reason == "answered" else "survey_stale"
+        await query.answer(t(key, lang), show_alert=True)
+        return
+    except InvalidInput:
+        await query.answer(t("survey_stale", lang), show_alert=True)
+        return
+    await query.answer(t("survey_recorded", lang))
+    key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
+    await query.edit_message_text(t(key, lang, score=score, ticket_id=result.ticket.id))
+    if result.follow_up is not None:
+        settings = context.bot_data.settings
+        agent = await StaffMember.get_or_none(id=result.survey.agent_id)  # type: ignore[attr-defined]
+        handled_by = f", handled by {esc(agent.label)}" if agent else ""
+        await alert_managers(
+            context.bot,
+            f"⚠️ <b>Low rating {score}/5</b> on ticket #{result.ticket.id} "
+            f"from {esc(result.survey.customer.display_name)}{handled_by}.\n"
+            f"Follow-up ticket #{result.follow_up.id} is open.",
+            ticket=result.follow_up,
+        )
+        await route_and_notify(context.bot, settings, ticket_id=result.follow_up.id)

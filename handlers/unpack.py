@@ -1,0 +1,77 @@
+"""Unpack Telegram objects into the CRM's Telegram-free inputs."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, User
+
+from crm import tickets
+from crm.customers import CustomerProfile
+from crm.models import MediaType
+
+
+def profile_of(user: User) -> CustomerProfile:
+    """Return the CRM profile of a Telegram user."""
+    return CustomerProfile(
+        telegram_id=user.id,
+        first_name=user.first_name or "",
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def inbound_of(message: Message, *, text: str | None = None) -> tickets.InboundMessage:
+    """Return the CRM view of a Telegram message: identity, text or caption, media."""
+    media_type, file_id = media_of(message)
+    if text is None:
+        text = message.text or message.caption or ""
+        if message.sticker is not None:
+            text = text or (message.sticker.emoji or "")
+        elif message.location is not None:
+            text = f"📍 {message.location.latitude:.6f}, {message.location.longitude:.6f}"
+        elif message.contact is not None:
+            contact = message.contact
+            name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+            text = f"☎ {name} {contact.phone_number}".strip()
+    return tickets.InboundMessage(
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        text=text,
+        media_type=media_type,
+        file_id=file_id,
+    )
+
+
+def media_of(message: Message) -> tuple[MediaType | None, str | None]:
+    """Return the media type and Telegram file_id a message carries, if any."""
+    if message.photo:
+        return MediaType.PHOTO, message.photo[-1].file_id  # the largest size
+    # Animation before document: Telegram sends GIFs with both set.
+    for media_type, attachment in (
+        (MediaType.ANIMATION, message.animation),
+        (MediaType.DOCUMENT, message.document),
+        (MediaType.VOICE, message.voice),
+        (MediaType.AUDIO, message.audio),
+        (MediaType.VIDEO, message.video),
+        (MediaType.VIDEO_NOTE, message.video_note),
+        (MediaType.STICKER, message.sticker),
+    ):
+        if attachment is not None:
+            return media_type, attachment.file_id
+    return None, None
+
+
+def command_argument(message: Message) -> str:
+    """Return the text after the leading /command, newlines kept."""
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities
+    for entity in entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            # Offsets are UTF-16 code units; a command is ASCII so they match str indices.
+            return text[entity.length :].strip()
+    return text.partition(" ")[2].strip()
+
+
+def starts_with_command(message: Message) -> bool:
+    entities = message.entities or message.caption_entities
+    return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
