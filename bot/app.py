@@ -14,6 +14,7 @@ from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings, SettingsError
 from crm import db, staff
+from crm.errors import InvalidInput
 from crm.i18n import CATALOG
 from crm.topics import load_topics
 from handlers import agent, customer, jobs, manager, survey
@@ -45,7 +46,10 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     )
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
-    bot_data.topics = load_topics(settings.topics_file)
+    try:
+        bot_data.topics = load_topics(settings.topics_file)
+    except InvalidInput as err:
+        raise SettingsError(f"CRM_TOPICS_FILE is malformed: {err}") from None
     # Staff commands before the customer catch-alls; customer.py dispatches /start, /close
     # and plain messages of staff to the agent handlers itself.
     agent.register(application)

@@ -1,89 +1,128 @@
-"""`run_bot.py --demo`: the real bot against the local sandbox Bot API, with scripted customers."""
+"""`run_bot.py --demo`: the real bot against the local sandbox Bot API, with a scripted day."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_application, running
-from bot.sandbox import SandboxBotAPI, SandboxUser
+from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
 from bot.settings import Settings
 from crm.models import Customer, Message, Rating, Ticket
 
 log = logging.getLogger(__name__)
 
+DEMO_MANAGER_ID = 9001
+DEMO_AGENT_ID = 7001
+_INDENT = " " * 14
+
 
 class Transcript:
-    """Prints who said what, as a chat log a person can follow."""
+    """Prints who said what, and everything the bot sent to anyone, as a readable chat log."""
 
     def __init__(self, sandbox: SandboxBotAPI, out: TextIO) -> None:
         self.sandbox = sandbox
         self.out = out
+        self.names: dict[int, str] = {}
+        self.seen = 0
+        self.answers_seen = 0
+        self.edits_seen: dict[int, int] = {}
 
     def line(self, text: str = "") -> None:
         """Print one line."""
         print(text, file=self.out, flush=True)
 
-    async def say(self, user: SandboxUser, text: str, *, replies: int = 1) -> dict:
-        """Send text as the user, print it with the bot's replies; return the user's message."""
-        return await self._act(
-            user, f"> {text}", lambda: self.sandbox.send_text(user, text), replies
-        )
+    async def say(self, user: SandboxUser, text: str, **kwargs: Any) -> dict:
+        """Send text as the user; print it and what the bot sent; return the user's message."""
+        return await self.act(user, text, lambda: self.sandbox.send_text(user, text, **kwargs))
 
-    async def act(
-        self, user: SandboxUser, label: str, action: Callable[[], Any], *, replies: int = 1
-    ) -> Any:
-        """Perform a non-text action (photo, edit) as the user and print the replies."""
-        return await self._act(user, f"> {label}", action, replies)
-
-    async def _act(
-        self, user: SandboxUser, label: str, action: Callable[[], Any], replies: int
-    ) -> Any:
-        before = len(self.sandbox.messages_to(user.id))
-        self.line(f"{user.first_name:>8} {label}")
+    async def act(self, user: SandboxUser, label: str, action: Callable[[], Any]) -> Any:
+        """Perform an action as the user (photo, edit, button); print what the bot sent."""
+        self.names.setdefault(user.id, user.first_name)
+        self.line(f"{user.first_name:>10} > {label}")
         result = action()
-        if isinstance(result, Awaitable):
-            await result
-        if replies:
-            await self.sandbox.wait_for_message(user.id, count=before + replies, timeout=15)
-        else:
-            await self.sandbox.wait_idle(quiet=0.3, timeout=15)
-        for sent in self.sandbox.messages_to(user.id)[before:]:
-            text = (sent.text or "").replace("\n", "\n" + " " * 13)
-            self.line(f"{'bot':>8} < {text}")
+        # Everything the bot does in response (acks, routing, notifications) lands quickly;
+        # the demo waits until the bot has been quiet for a moment.
+        await self.sandbox.wait_idle(quiet=0.2, timeout=15)
+        self.show_new()
         self.line()
         return result
 
+    def show_new(self) -> None:
+        """Print the bot's button answers, edits and messages since the last look."""
+        for answer in self.sandbox.callback_answers[self.answers_seen :]:
+            if answer.text:
+                self.line(f"{'bot':>10} < (button answer) {answer.text}")
+        self.answers_seen = len(self.sandbox.callback_answers)
+        for sent in self.sandbox.sent[: self.seen]:
+            if len(sent.edits) > self.edits_seen.get(id(sent), 0):
+                who = self.names.get(sent.chat_id, str(sent.chat_id))
+                self.line(f"{'bot → ' + who:>10} < (edits its message) {self._text(sent)}")
+        for sent in self.sandbox.sent[self.seen :]:
+            who = self.names.get(sent.chat_id, str(sent.chat_id))
+            buttons = sent.button_data()
+            extra = f"  [{len(buttons)} buttons]" if buttons else ""
+            self.line(f"{'bot → ' + who:>10} < {self._text(sent)}{extra}")
+        self.seen = len(self.sandbox.sent)
+        self.edits_seen = {id(sent): len(sent.edits) for sent in self.sandbox.sent}
+
+    @staticmethod
+    def _text(sent: SentMessage) -> str:
+        return (sent.plain_text or sent.text or "").replace("\n", "\n" + _INDENT)
+
+    def last_to(self, user: SandboxUser, contains: str) -> SentMessage:
+        """Return the latest bot message to a user containing some text."""
+        return next(
+            m for m in reversed(self.sandbox.messages_to(user.id)) if contains in (m.text or "")
+        )
+
 
 async def play_demo(settings: Settings, *, out: TextIO = sys.stdout) -> dict[str, int]:
-    """Run the scripted conversation and return the store's counts afterwards."""
+    """Run the scripted day and return the store's counts afterwards."""
     async with SandboxBotAPI() as sandbox:
         settings = settings.with_overrides(
             telegram_token=sandbox.token,
             telegram_api_url=sandbox.api_url,
             telegram_file_url=sandbox.file_url,
+            manager_ids=frozenset({DEMO_MANAGER_ID}),
         )
         show = Transcript(sandbox, out)
+        maya = sandbox.user(DEMO_MANAGER_ID, "Maya")  # manager
+        anna = sandbox.user(DEMO_AGENT_ID, "Anna")  # agent
         alice = sandbox.user(1001, "Alice", last_name="Smith", username="alice_s")
         li = sandbox.user(1002, "李雷", language_code="zh-hans")
-        omar = sandbox.user(1003, "Omar", language_code="en")
+        omar = sandbox.user(1003, "Omar")
+        for person in (maya, anna, alice, li, omar):
+            show.names[person.id] = person.first_name
 
         async with running(build_application(settings), poll_timeout=1.0):
-            show.line(
-                f"Sandbox Bot API on {sandbox.api_url.rsplit('/', 1)[0]}; bot @crm_sandbox_bot"
-            )
-            show.line()
+            show.line(f"Sandbox Bot API on {sandbox.api_url.rsplit('/', 1)[0]}")
+            show.line(f"Manager Maya ({DEMO_MANAGER_ID}) is in CRM_MANAGER_IDS.\n")
+            await show.say(maya, f"/agent_add {DEMO_AGENT_ID} Anna billing complaints")
+            await show.say(anna, "/online")
+
             await show.say(alice, "/start")
             await show.say(alice, "Hi! My order #1042 hasn't arrived yet, can you check?")
             await show.act(
                 alice,
-                "[photo] caption: the tracking page",
+                "[photo] the tracking page",
                 lambda: sandbox.send_photo(alice, caption="the tracking page"),
             )
+            notice = show.last_to(anna, "New ticket for you")
+            await show.act(
+                anna,
+                "(replies to the ticket message) Sorry Alice! It ships today: TRK123.",
+                lambda: sandbox.send_text(
+                    anna,
+                    "Sorry Alice! It ships today: TRK123.",
+                    reply_to_message_id=notice.message_id,
+                ),
+            )
+
             await show.say(omar, "/rate 9")
             complaint = await show.say(omar, "/complain I was charged twice for the same order")
             await show.act(
@@ -92,23 +131,36 @@ async def play_demo(settings: Settings, *, out: TextIO = sys.stdout) -> dict[str
                 lambda: sandbox.edit_text(
                     omar, complaint["message_id"], "/complain I was charged twice for order 2231"
                 ),
-                replies=0,
             )
             edited = await Message.get(
                 telegram_chat_id=omar.id, telegram_message_id=complaint["message_id"]
             )
             show.line(
-                f"{'store':>8} : complaint now reads {edited.text!r}; "
-                f"{len(edited.edit_history)} earlier version kept"
+                f"{'store':>10} : the complaint now reads {edited.text!r}; "
+                f"{len(edited.edit_history)} earlier version kept\n"
             )
-            show.line()
-            await show.say(li, "/start")
+            complaint_ticket = edited.ticket_id  # type: ignore[attr-defined]
+            await show.say(anna, f"/note {complaint_ticket} Finance confirmed the double charge")
+            await show.say(anna, f"/reply {complaint_ticket} Refund issued, 3-5 days. Sorry!")
+
             await show.say(li, "你好，我想把收货地址改成上海。")
             await show.say(li, "/rate 5 服务很好")
+
+            alices = await Ticket.filter(customer__telegram_id=alice.id).first()
+            assert alices is not None
+            await show.say(anna, f"/close {alices.id}")
+            survey = show.last_to(alice, "How did we do?")
+            await show.act(
+                alice,
+                "[taps 5 ⭐]",
+                lambda: sandbox.press_button(alice, survey, survey.button_data()[4]),
+            )
+            await show.say(alice, "Very quick, thank you!")
             await show.say(alice, "/feedback Love the new packaging!")
             await show.say(alice, "/tickets")
             await show.say(alice, "/close 999")
-            await show.say(alice, "/close")
+            await show.say(maya, "/agents")
+
             counts = {
                 "customers": await Customer.all().count(),
                 "tickets": await Ticket.all().count(),
@@ -129,7 +181,7 @@ def run_demo(settings: Settings, *, db_url: str) -> int:
     demo_settings = settings.with_overrides(db_url=db_url)
     print("Demo: the real bot talks HTTP to a local sandbox Bot API; no Telegram needed.\n")
     counts = asyncio.run(play_demo(demo_settings))
-    print(
-        f"\nDemo database: {db_url}  (inspect it with: sqlite3 {db_url.removeprefix('sqlite://')})"
-    )
+    sqlite_path = db_url.removeprefix("sqlite://")
+    print(f"\nDemo database: {db_url}")
+    print(f"Inspect it: CRM_DB_URL={db_url} crm tickets   (or: sqlite3 {sqlite_path})")
     return 0 if counts["tickets"] > 0 else 1

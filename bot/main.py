@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_polling(settings: Settings) -> int:
     """Poll Telegram until SIGINT/SIGTERM, then shut down cleanly."""
-    application = build_application(settings)
+    try:
+        application = build_application(settings)
+    except SettingsError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:

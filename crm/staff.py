@@ -112,6 +112,13 @@ async def promote_manager(*, telegram_id: int) -> StaffMember:
     return member
 
 
+async def remember_name(*, member: StaffMember, name: str) -> StaffMember:
+    """Give a nameless staff member (e.g. a bootstrap manager) their Telegram name."""
+    member.name = name.strip()[:255]
+    await member.save(update_fields=["name"])
+    return member
+
+
 async def set_online(*, member: StaffMember, online: bool) -> StaffMember:
     """Record a staff member's availability."""
     member.online = online

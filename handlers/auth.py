@@ -19,7 +19,7 @@ from crm.errors import (
 )
 from crm.models import Role, StaffMember
 from crm.routing import AlreadyAssigned
-from crm.staff import authorise
+from crm.staff import authorise, remember_name
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def require(
                 )
                 await answer(update, REFUSAL[role], alert=True)
                 return
+            if not member.name and user.first_name:
+                member = await remember_name(member=member, name=user.full_name)
             try:
                 await handler(update, context, member)
             except CrmError as err:
