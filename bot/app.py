@@ -16,6 +16,7 @@ from bot.settings import Settings, SettingsError
 from crm import db, staff
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG
+from crm.sentiment import SentimentModelError, default_analyzer
 from crm.topics import load_topics
 from handlers import agent, customer, jobs, manager, survey
 from handlers.context import BotData, context_types
@@ -50,6 +51,10 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:
         raise SettingsError(f"CRM_TOPICS_FILE is malformed: {err}") from None
+    try:
+        bot_data.analyzer = default_analyzer(settings.sentiment_model)
+    except SentimentModelError as err:
+        raise SettingsError(f"CRM_SENTIMENT_MODEL is malformed: {err}") from None
     # Staff commands before the customer catch-alls; customer.py dispatches /start, /close
     # and plain messages of staff to the agent handlers itself.
     agent.register(application)

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from bot.settings import Settings, SettingsError, load_settings
-from crm import db
+from crm import db, scoring
+from crm.errors import CrmError
 from crm.models import Ticket, TicketStatus
+from crm.sentiment import default_analyzer, evaluate, load_labelled_csv, save_model, train_model
+
+T = TypeVar("T")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,28 +24,45 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", default=".env", help="optional .env file (default: .env)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="bring the store's schema up to date")
+
     tickets = sub.add_parser("tickets", help="list tickets")
     tickets.add_argument(
         "--status", choices=[s.value for s in TicketStatus], help="only tickets in this status"
     )
     tickets.add_argument("--limit", type=int, default=50)
+
+    sentiment = sub.add_parser("sentiment", help="train, evaluate and run sentiment scoring")
+    ssub = sentiment.add_subparsers(dest="action", required=True)
+    train = ssub.add_parser("train", help="train a model from a labelled CSV or from ratings")
+    train.add_argument("file", nargs="?", help="CSV with columns text,label")
+    train.add_argument(
+        "--from-ratings",
+        action="store_true",
+        help="use the store's rated tickets as weak labels (1-2 negative, 4-5 positive)",
+    )
+    train.add_argument("--out", required=True, help="where to write the model file")
+    ev = ssub.add_parser("eval", help="accuracy and macro-F1 on a labelled CSV (JSON last line)")
+    ev.add_argument("file", help="CSV with columns text,label (negative/neutral/positive)")
+    ev.add_argument("--model", help="a trained model file (default: the built-in analyzer)")
+    score = ssub.add_parser("score", help="score unscored customer messages in the store now")
+    score.add_argument("--rescore", action="store_true", help="forget all scores first")
+    score.add_argument("--model", help="model file (default: CRM_SENTIMENT_MODEL or built-in)")
     return parser
 
 
-async def _migrate(settings: Settings) -> str:
-    await db.apply_migrations(settings.db_url)
-    return f"store is up to date: {db.redact_db_url(settings.db_url)}"
-
-
-async def _tickets(settings: Settings, status: str | None, limit: int) -> str:
+async def _with_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     await db.open_store(settings.db_url)
     try:
-        query = Ticket.all().select_related("customer").order_by("-last_activity_at", "-id")
-        if status:
-            query = query.filter(status=TicketStatus(status))
-        rows = await query.limit(limit)
+        return await work()
     finally:
         await db.close_store()
+
+
+async def _tickets(status: str | None, limit: int) -> str:
+    query = Ticket.all().select_related("customer").order_by("-last_activity_at", "-id")
+    if status:
+        query = query.filter(status=TicketStatus(status))
+    rows = await query.limit(limit)
     lines = [f"{'#':>6}  {'kind':<10} {'status':<9} {'pri':<3} {'customer':<20} subject"]
     for ticket in rows:
         lines.append(
@@ -47,6 +70,44 @@ async def _tickets(settings: Settings, status: str | None, limit: int) -> str:
             f"{ticket.priority.value:<3} {ticket.customer.display_name[:20]:<20} {ticket.subject}"
         )
     return "\n".join(lines)
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> str:
+    if args.from_ratings == bool(args.file):
+        raise CrmError("give either a labelled CSV file or --from-ratings")
+    if args.from_ratings:
+        texts, labels = asyncio.run(_with_store(settings, scoring.weak_labels_from_ratings))
+        source = "rated tickets in the store"
+    else:
+        data = load_labelled_csv(args.file)
+        texts, labels, source = data.texts, data.labels, args.file
+    model = train_model(texts=texts, labels=labels)
+    path = save_model(model, args.out)
+    return f"trained on {len(texts)} texts from {source}; model written to {path}"
+
+
+def _eval(args: argparse.Namespace) -> str:
+    data = load_labelled_csv(args.file)
+    result = evaluate(analyzer=default_analyzer(args.model), texts=data.texts, labels=data.labels)
+    lines = [
+        f"{label}: precision {stats.precision:.3f} recall {stats.recall:.3f} "
+        f"F1 {stats.f1:.3f} (n={stats.support})"
+        for label, stats in result.per_label.items()
+    ]
+    summary = {
+        "n": result.n,
+        "accuracy": round(result.accuracy, 4),
+        "macro_f1": round(result.macro_f1, 4),
+    }
+    return "\n".join([*lines, json.dumps(summary)])
+
+
+async def _score(settings: Settings, rescore: bool, model: str | None) -> str:
+    analyzer = default_analyzer(model or settings.sentiment_model)
+    if rescore:
+        await scoring.clear_scores()
+    done = await scoring.score_pending(analyzer=analyzer)
+    return f"scored {done} message(s) with {analyzer.name}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,11 +118,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
-    if args.command == "migrate":
-        print(asyncio.run(_migrate(settings)))
-    elif args.command == "tickets":
-        print(asyncio.run(_tickets(settings, args.status, args.limit)))
+    try:
+        output = _run(args, settings)
+    except (CrmError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(output)
     return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> str:
+    if args.command == "migrate":
+        asyncio.run(db.apply_migrations(settings.db_url))
+        return f"store is up to date: {db.redact_db_url(settings.db_url)}"
+    if args.command == "tickets":
+        return asyncio.run(_with_store(settings, lambda: _tickets(args.status, args.limit)))
+    if args.command == "sentiment":
+        if args.action == "train":
+            return _train(args, settings)
+        if args.action == "eval":
+            return _eval(args)
+        return asyncio.run(
+            _with_store(settings, lambda: _score(settings, args.rescore, args.model))
+        )
+    raise CrmError(f"unknown command {args.command}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +40,8 @@ class Settings:
     agent_capacity: int = 5
     sla_first_response_min: int = 15
     sla_resolution_hours: int = 24
+    sentiment_model: Path | None = None
+    daily_summary_at: time = time(9, 0)
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -108,6 +111,8 @@ def load_settings(
         sla_resolution_hours=_parse_int(
             "CRM_SLA_RESOLUTION_HOURS", get("CRM_SLA_RESOLUTION_HOURS"), 24, 1, 365 * 24
         ),
+        sentiment_model=_parse_file("CRM_SENTIMENT_MODEL", get("CRM_SENTIMENT_MODEL")),
+        daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
     )
 
 
@@ -148,6 +153,15 @@ def _parse_int(name: str, raw: str | None, default: int, low: int, high: int) ->
             f"{name} is malformed: expected a whole number {low}-{high}, got {raw!r}"
         )
     return int(raw)
+
+
+def _parse_time(name: str, raw: str | None) -> time:
+    if raw is None:
+        return time(9, 0)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise SettingsError(f"{name} is malformed: expected HH:MM (24-hour), got {raw!r}")
+    return time(int(match[1]), int(match[2]))
 
 
 def _parse_file(name: str, raw: str | None) -> Path | None:

@@ -21,6 +21,7 @@ from crm.models import (
     TicketStatus,
 )
 from crm.routing import AlreadyAssigned
+from crm.scoring import ticket_sentiment
 from crm.tickets import clean_text
 
 
@@ -180,7 +181,9 @@ async def ticket_history(*, ticket_id: int) -> TicketHistory:
     authors = {
         s.telegram_id: s.label for s in await StaffMember.filter(telegram_id__in=list(staff_ids))
     }
+    mood = await ticket_sentiment(ticket_id=ticket_id)
     return TicketHistory(
+        sentiment=mood.describe() if mood else None,
         ticket=ticket,
         customer=ticket.customer,
         assignee=ticket.assignee,

@@ -77,6 +77,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "survey_already": "You have already rated this ticket. Thank you!",
         "survey_stale": "This survey is no longer open.",
         "comment_thanks": "Thanks, we've added your comment to your rating.",
+        "nps_question": (
+            "One more question: how likely are you to recommend us to a friend or colleague? "
+            "0 = not at all, 10 = extremely likely."
+        ),
+        "nps_thanks": "Thank you! You answered {score}/10.",
         "kind.inquiry": "inquiry",
         "kind.feedback": "feedback",
         "kind.complaint": "complaint",
@@ -136,6 +141,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "survey_already": "您已经为此工单打过分了，谢谢！",
         "survey_stale": "此评价已失效。",
         "comment_thanks": "谢谢，您的补充意见已添加到评价中。",
+        "nps_question": (
+            "还有一个问题：您有多大可能向朋友或同事推荐我们？0 = 完全不会，10 = 非常愿意。"
+        ),
+        "nps_thanks": "谢谢！您的评分是 {score}/10。",
         "kind.inquiry": "咨询",
         "kind.feedback": "反馈",
         "kind.complaint": "投诉",

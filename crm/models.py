@@ -7,6 +7,8 @@ from enum import IntEnum, StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from crm.sentiment import SentimentLabel
+
 
 class TicketKind(StrEnum):
     """What the customer came for."""
@@ -198,13 +200,22 @@ class Message(Model):
     acknowledged_at = fields.DatetimeField(null=True)
     # Outbound only: why Telegram did not take it (None while pending or once delivered).
     delivery_error = fields.TextField(null=True)
+    # Inbound only, filled off the hot path by the scoring job: [-1, 1], label, and which
+    # analyzer scored it (a different configured analyzer rescores).
+    sentiment_score = fields.FloatField(null=True)
+    sentiment_label = fields.CharEnumField(SentimentLabel, max_length=16, null=True)
+    sentiment_model = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "message"
         # A Telegram message is identified by (chat, message id): a redelivered update
         # cannot be stored twice.
         unique_together = (("telegram_chat_id", "telegram_message_id"),)
-        indexes = (("ticket_id", "created_at"),)
+        indexes = (
+            ("ticket_id", "created_at"),
+            ("direction", "sentiment_model"),
+            ("created_at",),
+        )
 
 
 class Rating(Model):
@@ -291,3 +302,34 @@ class SlaBreach(Model):
     class Meta:
         table = "sla_breach"
         unique_together = (("ticket_id", "kind"),)
+
+
+class NpsResponse(Model):
+    """A 0-10 "would you recommend us" question and, once pressed, its answer."""
+
+    id = fields.IntField(primary_key=True)
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "crm.Customer", related_name="nps_responses", on_delete=fields.CASCADE
+    )
+    ticket: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
+        "crm.Ticket", related_name="nps_responses", null=True, on_delete=fields.SET_NULL
+    )
+    asked_at = fields.DatetimeField(auto_now_add=True)
+    score = fields.SmallIntField(null=True)
+    answered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "nps_response"
+        indexes = (("customer_id", "asked_at"), ("answered_at",))
+
+
+class SummaryRun(Model):
+    """One daily summary, claimed before sending so a day is never summarised twice."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(unique=True)
+    started_at = fields.DatetimeField(auto_now_add=True)
+    sent_to = fields.SmallIntField(default=0)
+
+    class Meta:
+        table = "summary_run"

@@ -431,6 +431,8 @@ class TrainedAnalyzer:
 
     def __init__(self, model: SentimentModel) -> None:
         self.model = model
+        # Scores carry the analyzer's name; a different model (new `created`) rescores.
+        self.name = f"trained:{model.metadata.get('created', 'unknown')}"[:64]
         self._classes = [SentimentLabel(c) for c in model.pipeline.classes_]
 
     def score_many(self, texts: Sequence[str]) -> list[SentimentScore]:

@@ -7,6 +7,7 @@ from typing import TypeAlias
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
+from crm.sentiment import Analyzer, CueAnalyzer
 from crm.topics import TopicMap, default_topics
 
 
@@ -17,6 +18,7 @@ class BotData:
         # Replaced by the application factory; a default keeps PTB's no-argument construction.
         self.settings: Settings = Settings()
         self.topics: TopicMap = default_topics()
+        self.analyzer: Analyzer = CueAnalyzer()
 
 
 CRMContext: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]

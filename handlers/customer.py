@@ -18,6 +18,7 @@ from crm.staff import find_staff
 from handlers import agent
 from handlers.context import CRMContext
 from handlers.notify import forward_customer_message, route_and_notify
+from handlers.survey import ask_nps
 from handlers.unpack import command_argument, inbound_of, profile_of, starts_with_command
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ async def close(update: Update, context: CRMContext) -> None:
         await message.reply_text(t("close_already", lang, ticket_id=err.ticket_id))
     else:
         await message.reply_text(t("close_ok", lang, ticket_id=ticket.id))
+        await ask_nps(context.bot, customer=customer, ticket_id=ticket.id)
 
 
 async def edited(update: Update, context: CRMContext) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import routing, sla
+from crm import routing, scoring, sla
 from crm.models import SlaKind
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, drain_and_notify
@@ -17,6 +17,9 @@ from handlers.text import esc
 log = logging.getLogger(__name__)
 
 SLA_INTERVAL = timedelta(minutes=1)
+SENTIMENT_INTERVAL = timedelta(seconds=30)
+# Per run, so one run never holds the loop long; the backlog drains over the next runs.
+SENTIMENT_BATCH_LIMIT = 20_000
 
 
 def register(application: Application) -> None:
@@ -25,6 +28,20 @@ def register(application: Application) -> None:
     application.job_queue.run_repeating(
         sla_job, interval=SLA_INTERVAL, first=SLA_INTERVAL, name="sla-check"
     )
+    application.job_queue.run_repeating(
+        sentiment_job, interval=SENTIMENT_INTERVAL, first=5, name="sentiment-scoring"
+    )
+
+
+async def sentiment_job(context: CRMContext) -> None:
+    """Score customer messages that have no score from the configured analyzer yet."""
+    await score_messages(context.application)
+
+
+async def score_messages(application: Application) -> int:
+    """Score a bounded batch of unscored messages; return how many."""
+    analyzer = application.bot_data.analyzer
+    return await scoring.score_pending(analyzer=analyzer, limit=SENTIMENT_BATCH_LIMIT)
 
 
 async def sla_job(context: CRMContext) -> None:

@@ -9,11 +9,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from crm import csat
+from crm import csat, nps
 from crm.desk import get_ticket
 from crm.errors import InvalidInput
 from crm.i18n import t
-from crm.models import StaffMember, Ticket
+from crm.models import Customer, StaffMember, Ticket
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, route_and_notify
 from handlers.text import esc
@@ -21,12 +21,64 @@ from handlers.text import esc
 log = logging.getLogger(__name__)
 
 PREFIX = "csat"
+NPS_PREFIX = "nps"
 _DATA = re.compile(rf"^{PREFIX}:(\d{{1,9}}):([1-5])$")
+_NPS_DATA = re.compile(rf"^{NPS_PREFIX}:(\d{{1,9}}):(10|[0-9])$")
 
 
 def register(application: Application) -> None:
-    """Add the survey button handler."""
+    """Add the survey button handlers (CSAT and NPS)."""
     application.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{PREFIX}:"))
+    application.add_handler(CallbackQueryHandler(nps_pressed, pattern=rf"^{NPS_PREFIX}:"))
+
+
+def nps_buttons(response_id: int) -> InlineKeyboardMarkup:
+    """Return 0-10 buttons in two rows."""
+
+    def button(n: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(str(n), callback_data=f"{NPS_PREFIX}:{response_id}:{n}")
+
+    return InlineKeyboardMarkup([[button(n) for n in range(6)], [button(n) for n in range(6, 11)]])
+
+
+async def ask_nps(bot: Bot, *, customer: Customer, ticket_id: int | None) -> None:
+    """Ask the 0-10 recommendation question unless the customer was asked in the last 90 days."""
+    if customer.telegram_id is None:
+        return
+    response = await nps.maybe_ask(customer_id=customer.id, ticket_id=ticket_id)
+    if response is None:
+        return
+    try:
+        await bot.send_message(
+            customer.telegram_id,
+            t("nps_question", customer.language_code),
+            reply_markup=nps_buttons(response.id),
+        )
+    except TelegramError as err:
+        log.warning("could not ask NPS of customer %s: %s", customer.id, err)
+
+
+async def nps_pressed(update: Update, context: CRMContext) -> None:
+    """Store the customer's 0-10 answer once."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    lang = user.language_code
+    match = _NPS_DATA.match(query.data or "")
+    if match is None:
+        log.warning("malformed NPS data %r from user %s", query.data, user.id)
+        await query.answer(t("survey_stale", lang), show_alert=True)
+        return
+    try:
+        response = await nps.answer(
+            response_id=int(match[1]), customer_telegram_id=user.id, score=int(match[2])
+        )
+    except csat.SurveyClosed as err:
+        key = "survey_already" if err.reason == "answered" else "survey_stale"
+        await query.answer(t(key, lang), show_alert=True)
+        return
+    await query.answer(t("survey_recorded", lang))
+    await query.edit_message_text(t("nps_thanks", lang, score=response.score))
 
 
 def survey_buttons(survey_id: int) -> InlineKeyboardMarkup:
@@ -82,6 +134,7 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
     await query.answer(t("survey_recorded", lang))
     key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
     await query.edit_message_text(t(key, lang, score=score, ticket_id=result.ticket.id))
+    await ask_nps(context.bot, customer=result.survey.customer, ticket_id=result.ticket.id)
     if result.follow_up is not None:
         settings = context.bot_data.settings
         agent = await StaffMember.get_or_none(id=result.survey.agent_id)  # type: ignore[attr-defined]
