@@ -42,6 +42,7 @@ class Settings:
     sla_resolution_hours: int = 24
     sentiment_model: Path | None = None
     daily_summary_at: time = time(9, 0)
+    default_country: str = "US"
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -113,6 +114,7 @@ def load_settings(
         ),
         sentiment_model=_parse_file("CRM_SENTIMENT_MODEL", get("CRM_SENTIMENT_MODEL")),
         daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
+        default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
     )
 
 
@@ -153,6 +155,19 @@ def _parse_int(name: str, raw: str | None, default: int, low: int, high: int) ->
             f"{name} is malformed: expected a whole number {low}-{high}, got {raw!r}"
         )
     return int(raw)
+
+
+def _parse_country(name: str, raw: str | None) -> str:
+    if raw is None:
+        return "US"
+    import phonenumbers
+
+    code = raw.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise SettingsError(
+            f"{name} is malformed: {raw!r} is not an ISO country code like US or CN"
+        )
+    return code
 
 
 def _parse_time(name: str, raw: str | None) -> time:
