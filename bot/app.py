@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings, SettingsError
+from bot.telemetry import CountingRequest, Telemetry
 from crm import db, staff
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG
@@ -34,9 +35,11 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     # Whoever starts the bot (run_bot.py, the demo, a test), the token stays out of logs.
     protect_secrets(settings.secrets)
     quiet_libraries()
+    telemetry = Telemetry()
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
+        .request(CountingRequest(telemetry, connection_pool_size=64))
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(context_types())
@@ -47,6 +50,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     )
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
+    bot_data.telemetry = telemetry
     try:
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:

@@ -50,7 +50,36 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return run_demo(settings, db_url=args.demo_db)
+    if settings.webhook_url:
+        return run_webhook(settings)
     return run_polling(settings)
+
+
+def run_webhook(settings: Settings) -> int:
+    """Serve the webhook until SIGINT/SIGTERM, then finish accepted updates and stop."""
+    import asyncio
+
+    from bot.webhook import run_webhook_forever
+
+    try:
+        application = build_application(settings)
+        asyncio.run(run_webhook_forever(application, settings))
+    except SettingsError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print(
+            "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as err:
+        print(
+            f"cannot listen on {settings.listen_host}:{settings.listen_port}: {err}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def run_polling(settings: Settings) -> int:

@@ -43,6 +43,10 @@ class Settings:
     sentiment_model: Path | None = None
     daily_summary_at: time = time(9, 0)
     default_country: str = "US"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    listen_host: str = "0.0.0.0"
+    listen_port: int = 8080
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -51,7 +55,14 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the values that must never appear in logs."""
-        return tuple(s for s in (self.telegram_token,) if s)
+        return tuple(s for s in (self.telegram_token, self.webhook_secret) if s)
+
+    @property
+    def webhook_path(self) -> str:
+        """Return the path part of the webhook URL, where updates are accepted."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.webhook_url or "").path or "/"
 
 
 def load_settings(
@@ -115,6 +126,7 @@ def load_settings(
         sentiment_model=_parse_file("CRM_SENTIMENT_MODEL", get("CRM_SENTIMENT_MODEL")),
         daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
         default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
+        **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 
 
@@ -155,6 +167,30 @@ def _parse_int(name: str, raw: str | None, default: int, low: int, high: int) ->
             f"{name} is malformed: expected a whole number {low}-{high}, got {raw!r}"
         )
     return int(raw)
+
+
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram allows in secret_token
+
+
+def _parse_webhook(url: str | None, secret: str | None, listen: str | None) -> dict:
+    values: dict = {}
+    if listen is not None:
+        host, _, port = listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"CRM_LISTEN is malformed: expected HOST:PORT, got {listen!r}")
+        values.update(listen_host=host.strip("[]"), listen_port=int(port))
+    if url is None:
+        return values
+    if not re.match(r"^https://[^/\s]+", url) and not re.match(r"^http://(127\.|localhost)", url):
+        raise SettingsError("CRM_WEBHOOK_URL is malformed: Telegram needs an https:// URL")
+    if secret is None:
+        raise SettingsError("CRM_WEBHOOK_SECRET is not set: it is required with CRM_WEBHOOK_URL")
+    if not _SECRET_RE.match(secret):
+        raise SettingsError(
+            "CRM_WEBHOOK_SECRET is malformed: 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    values.update(webhook_url=url, webhook_secret=secret)
+    return values
 
 
 def _parse_country(name: str, raw: str | None) -> str:

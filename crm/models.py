@@ -512,3 +512,17 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         indexes = (("created_at",), ("action", "created_at"))
+
+
+class InboundUpdate(Model):
+    """A webhook update stored before Telegram gets its 200, so a crash cannot lose it."""
+
+    id = fields.IntField(primary_key=True)
+    update_id = fields.BigIntField(unique=True)
+    payload = fields.JSONField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+    processed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "inbound_update"
+        indexes = (("processed_at", "update_id"),)

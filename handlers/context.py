@@ -7,6 +7,7 @@ from typing import TypeAlias
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
+from bot.telemetry import Telemetry
 from crm.sentiment import Analyzer, CueAnalyzer
 from crm.topics import TopicMap, default_topics
 
@@ -19,6 +20,7 @@ class BotData:
         self.settings: Settings = Settings()
         self.topics: TopicMap = default_topics()
         self.analyzer: Analyzer = CueAnalyzer()
+        self.telemetry: Telemetry = Telemetry()
 
 
 CRMContext: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -18,6 +18,7 @@ async def on_error(update: object, context: CRMContext) -> None:
     """Log the failure with its update and apologise to the customer instead of going silent."""
     summary = _describe(update)
     log.error("error while handling %s", summary, exc_info=context.error)
+    context.bot_data.telemetry.updates.labels("failed").inc()
     if not isinstance(update, Update):
         return
     chat, user = update.effective_chat, update.effective_user

@@ -25,11 +25,15 @@ SENTIMENT_BATCH_LIMIT = 20_000
 def register(application: Application) -> None:
     """Schedule the jobs on the application's JobQueue."""
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    timed = application.bot_data.telemetry.timed_job
     application.job_queue.run_repeating(
-        sla_job, interval=SLA_INTERVAL, first=SLA_INTERVAL, name="sla-check"
+        timed("sla", sla_job), interval=SLA_INTERVAL, first=SLA_INTERVAL, name="sla-check"
     )
     application.job_queue.run_repeating(
-        sentiment_job, interval=SENTIMENT_INTERVAL, first=5, name="sentiment-scoring"
+        timed("sentiment", sentiment_job),
+        interval=SENTIMENT_INTERVAL,
+        first=5,
+        name="sentiment-scoring",
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -69,11 +72,53 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Build one store per backend through the real migrations, once per test session.
+
+    Each test then starts from a copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
+    PostgreSQL), so the suite does not replay every migration for every test.
+    """
+    from crm.db import apply_migrations
+
+    path = tmp_path_factory.mktemp("template") / "crm.db"
+    asyncio.run(apply_migrations(f"sqlite://{path}"))
+    templates = {"sqlite": str(path)}
+    name = None
+    if PG_URL:
+        name = f"{urlsplit(PG_URL).path.lstrip('/') or 'crm_test'}_tpl_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        asyncio.run(apply_migrations(_with_database(PG_URL, name)))
+        templates["postgres"] = name
+    yield templates
+    if name is not None:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=BACKENDS)
-async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:
-    """Yield the URL of a fresh, empty database, dropped afterwards."""
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: dict[str, str]
+) -> AsyncIterator[str]:
+    """Yield the URL of a fresh database at the current schema, dropped afterwards."""
     if request.param == "sqlite":
-        yield f"sqlite://{tmp_path / 'crm.db'}"
+        target = tmp_path / "crm.db"
+        shutil.copyfile(migrated_templates["sqlite"], target)
+        yield f"sqlite://{target}"
+        return
+    base = urlsplit(PG_URL).path.lstrip("/") or "crm_test"
+    name = f"{base}_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_templates["postgres"]}"')
+    try:
+        yield _with_database(PG_URL, name)
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Yield the URL of a brand-new database with no tables at all, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'empty.db'}"
         return
     base = urlsplit(PG_URL).path.lstrip("/") or "crm_test"
     name = f"{base}_{uuid.uuid4().hex[:12]}"

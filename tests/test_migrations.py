@@ -11,7 +11,10 @@ async def test_models_and_migrations_are_in_step() -> None:
     assert await db.unmigrated_model_changes() == []
 
 
-async def test_open_store_migrates_a_fresh_database_and_reopening_keeps_data(db_url: str) -> None:
+async def test_open_store_migrates_a_fresh_database_and_reopening_keeps_data(
+    empty_db_url: str,
+) -> None:
+    db_url = empty_db_url
     await db.open_store(db_url)
     try:
         customer = await Customer.create(telegram_id=42, first_name="Ann")

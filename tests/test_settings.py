@@ -123,3 +123,29 @@ def test_run_bot_with_malformed_value_names_it(tmp_path: Path) -> None:
         "configuration error: CRM_TIMEZONE is malformed: 'Nowhere/City' is not an IANA "
         "time zone (e.g. Europe/Berlin)"
     ]
+
+
+def test_webhook_mode_needs_a_valid_secret() -> None:
+    base = {"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_WEBHOOK_URL": "https://bot.example.com/telegram"}
+    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_SECRET is not set"):
+        load_settings(base, env_file=None)
+    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_SECRET is malformed"):
+        load_settings({**base, "CRM_WEBHOOK_SECRET": "has spaces!"}, env_file=None)
+    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_URL is malformed"):
+        load_settings(
+            {**base, "CRM_WEBHOOK_URL": "http://bot.example.com/x", "CRM_WEBHOOK_SECRET": "ok"},
+            env_file=None,
+        )
+    settings = load_settings(
+        {**base, "CRM_WEBHOOK_SECRET": "Abc_123-x", "CRM_LISTEN": "127.0.0.1:9000"},
+        env_file=None,
+    )
+    assert settings.webhook_path == "/telegram"
+    assert (settings.listen_host, settings.listen_port) == ("127.0.0.1", 9000)
+    assert "Abc_123-x" in settings.secrets and "Abc_123-x" not in repr(settings)
+
+
+@pytest.mark.parametrize("listen", ["8080", "host:", "host:99999", ":80"])
+def test_bad_listen_addresses_are_named(listen: str) -> None:
+    with pytest.raises(SettingsError, match="^CRM_LISTEN is malformed"):
+        load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_LISTEN": listen}, env_file=None)

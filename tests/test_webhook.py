@@ -1,0 +1,148 @@
+"""Webhook mode: a real aiohttp server on loopback, real HTTP requests, durable before 200."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+
+from bot.app import build_application
+from bot.webhook import SECRET_HEADER, serving
+from crm.models import InboundUpdate, Message, Ticket
+from tests.desk import desk_settings, eventually
+
+pytestmark = pytest.mark.e2e
+SECRET = "s3cret-Token_123"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def webhook_bot(sandbox, db_url: str) -> AsyncIterator[tuple[str, object]]:
+    port = _free_port()
+    settings = desk_settings(
+        sandbox,
+        db_url,
+        webhook_url="https://bot.example.com/telegram",
+        webhook_secret=SECRET,
+        listen_host="127.0.0.1",
+        listen_port=port,
+    )
+    application = build_application(settings)
+    async with serving(application, settings):
+        yield f"http://127.0.0.1:{port}", application
+
+
+def _update(sandbox, update_id: int, text: str = "Where is my order?") -> dict:
+    user = sandbox.user(501, "Alice")
+    message = sandbox.send_text(user, text)  # builds a real-shaped message; nobody polls it
+    return {"update_id": update_id, "message": message}
+
+
+async def _post(
+    base: str, payload: object, *, secret: str | None = SECRET, raw: bytes | None = None
+):
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers[SECRET_HEADER] = secret
+    body = raw if raw is not None else json.dumps(payload).encode()
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{base}/telegram", data=body, headers=headers) as response,
+    ):
+        return response.status, await response.text()
+
+
+async def test_webhook_is_registered_with_the_secret(sandbox, db_url: str) -> None:
+    async with webhook_bot(sandbox, db_url):
+        calls = [c for c in sandbox.requests if c.method == "setWebhook"]
+        assert calls and calls[-1].params["url"] == "https://bot.example.com/telegram"
+        assert calls[-1].params["secret_token"] == SECRET
+
+
+@pytest.mark.parametrize("secret", [None, "wrong", SECRET + "x", ""])
+async def test_missing_or_wrong_secret_is_refused_and_nothing_is_processed(
+    sandbox, db_url: str, secret: str | None
+) -> None:
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        status, _ = await _post(base, _update(sandbox, 1), secret=secret)
+        assert status == 403
+        assert await InboundUpdate.all().count() == 0
+        assert await Message.all().count() == 0
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"no_update_id": 1}', b"\xff\xfe"])
+async def test_malformed_bodies_get_400(sandbox, db_url: str, raw: bytes) -> None:
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        status, _ = await _post(base, None, raw=raw)
+        assert status == 400
+        assert await InboundUpdate.all().count() == 0
+
+
+async def test_a_valid_update_is_stored_before_200_then_handled_once(sandbox, db_url: str) -> None:
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        update = _update(sandbox, 10)
+        status, _ = await _post(base, update)
+        assert status == 200
+        stored = await InboundUpdate.get(update_id=10)  # durable at the moment of the 200
+        assert stored.payload["message"]["text"] == "Where is my order?"
+        ack = await sandbox.wait_for_message(501, contains="opened ticket")
+        assert ack is not None
+
+        again, _ = await _post(base, update)  # Telegram retries the same update
+        assert again == 200
+
+        async def processed() -> bool:
+            row = await InboundUpdate.get(update_id=10)
+            return row.processed_at is not None
+
+        await eventually(processed)
+        assert await Message.all().count() == 1
+        assert await Ticket.all().count() == 1
+        assert len(sandbox.messages_to(501)) == 1
+
+
+async def test_health_and_metrics(sandbox, db_url: str) -> None:
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        await _post(base, _update(sandbox, 20))
+        await sandbox.wait_for_message(501)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/healthz") as response:
+                assert response.status == 200 and (await response.json()) == {"ok": True}
+
+            async def scraped() -> str | None:
+                async with http.get(f"{base}/metrics") as response:
+                    text = await response.text()
+                return text if 'crm_updates_total{outcome="processed"} 1.0' in text else None
+
+            text = await eventually(scraped)
+        assert 'crm_updates_total{outcome="received"} 1.0' in text
+        assert 'crm_messages_sent_total{outcome="ok"} 1.0' in text
+        assert "crm_tickets_open 1.0" in text
+        assert "crm_update_queue_depth" in text
+
+
+async def test_an_update_accepted_before_a_crash_is_replayed_at_start(sandbox, db_url: str) -> None:
+    # The previous process stored the update and answered 200, then died before handling it.
+    from crm import db, inbox
+
+    await db.open_store(db_url)
+    await inbox.accept(update_id=30, payload=_update(sandbox, 30, "Lost in a crash?"))
+    await db.close_store()
+
+    async with webhook_bot(sandbox, db_url):
+        await sandbox.wait_for_message(501, contains="opened ticket")
+        assert await Message.filter(text="Lost in a crash?").count() == 1
+
+        async def processed() -> bool:
+            return (await InboundUpdate.get(update_id=30)).processed_at is not None
+
+        await eventually(processed)
