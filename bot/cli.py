@@ -7,10 +7,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from bot.settings import Settings, SettingsError, load_settings
-from crm import db, scoring
+from crm import db, privacy, scoring
 from crm.errors import CrmError
 from crm.models import Ticket, TicketStatus
 from crm.sentiment import default_analyzer, evaluate, load_labelled_csv, save_model, train_model
@@ -47,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     score = ssub.add_parser("score", help="score unscored customer messages in the store now")
     score.add_argument("--rescore", action="store_true", help="forget all scores first")
     score.add_argument("--model", help="model file (default: CRM_SENTIMENT_MODEL or built-in)")
+    gdpr = sub.add_parser("gdpr", help="privacy requests")
+    gsub = gdpr.add_subparsers(dest="action", required=True)
+    export = gsub.add_parser("export", help="write all data held about a customer as JSON")
+    export.add_argument("customer_id", type=int)
+    export.add_argument("--out", help="file to write (default: standard output)")
     return parser
 
 
@@ -141,6 +147,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
         return asyncio.run(
             _with_store(settings, lambda: _score(settings, args.rescore, args.model))
         )
+    if args.command == "gdpr":
+        data = asyncio.run(
+            _with_store(
+                settings, lambda: privacy.export_customer_data(customer_id=args.customer_id)
+            )
+        )
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            return f"wrote everything held about customer {args.customer_id} to {args.out}"
+        return text
     raise CrmError(f"unknown command {args.command}")
 
 

@@ -43,6 +43,7 @@ class Settings:
     sentiment_model: Path | None = None
     daily_summary_at: time = time(9, 0)
     default_country: str = "US"
+    flood_max: int = 20
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     listen_host: str = "0.0.0.0"
@@ -126,6 +127,7 @@ def load_settings(
         sentiment_model=_parse_file("CRM_SENTIMENT_MODEL", get("CRM_SENTIMENT_MODEL")),
         daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
         default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
+        flood_max=_parse_int("CRM_FLOOD_MAX", get("CRM_FLOOD_MAX"), 20, 1, 10_000),
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 

@@ -21,6 +21,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/rate <1-5> [comment] – rate our service\n"
             "/tickets – your tickets and their status\n"
             "/close [number] – close your open ticket\n"
+            "/forget_me – erase your personal data\n"
             "/help – this list"
         ),
         "ack_new": "Thanks! We've opened ticket #{ticket_id} for you. We'll reply here.",
@@ -82,6 +83,18 @@ CATALOG: dict[str, dict[str, str]] = {
             "0 = not at all, 10 = extremely likely."
         ),
         "nps_thanks": "Thank you! You answered {score}/10.",
+        "unsupported": (
+            "Sorry, I can't take this kind of message. Please write text or send a photo, "
+            "document, voice message, video, location or contact."
+        ),
+        "forget_confirm": (
+            "This erases your name, contact details and the text of all your messages with us. "
+            "Tickets remain only as anonymous counts. This cannot be undone. Are you sure?"
+        ),
+        "forget_yes": "Yes, erase my data",
+        "forget_no": "Cancel",
+        "forget_done": "Done: your personal data and messages have been erased.",
+        "forget_cancelled": "Cancelled: nothing was erased.",
         "kind.inquiry": "inquiry",
         "kind.feedback": "feedback",
         "kind.complaint": "complaint",
@@ -104,6 +117,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/rate <1-5> [评论] – 为我们的服务打分\n"
             "/tickets – 查看您的工单及状态\n"
             "/close [编号] – 关闭您未结的工单\n"
+            "/forget_me – 删除您的个人数据\n"
             "/help – 显示本列表"
         ),
         "ack_new": "谢谢！我们已为您创建工单 #{ticket_id}，稍后会在这里回复您。",
@@ -145,6 +159,17 @@ CATALOG: dict[str, dict[str, str]] = {
             "还有一个问题：您有多大可能向朋友或同事推荐我们？0 = 完全不会，10 = 非常愿意。"
         ),
         "nps_thanks": "谢谢！您的评分是 {score}/10。",
+        "unsupported": (
+            "抱歉，我无法处理这类消息。请发送文字、图片、文件、语音、视频、位置或联系人。"
+        ),
+        "forget_confirm": (
+            "这将删除您的姓名、联系方式以及您与我们的所有消息内容。"
+            "工单仅以匿名统计的形式保留，且无法恢复。确定要删除吗？"
+        ),
+        "forget_yes": "是的，删除我的数据",
+        "forget_no": "取消",
+        "forget_done": "已完成：您的个人数据和消息已被删除。",
+        "forget_cancelled": "已取消：没有删除任何内容。",
         "kind.inquiry": "咨询",
         "kind.feedback": "反馈",
         "kind.complaint": "投诉",

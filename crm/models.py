@@ -241,6 +241,7 @@ class Message(Model):
             ("ticket_id", "created_at"),
             ("direction", "sentiment_model"),
             ("created_at",),
+            ("author_telegram_id", "created_at"),  # flood checks
         )
 
 

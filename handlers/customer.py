@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 
-from telegram import BotCommand, Message, Update, User
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from crm import tickets
+from crm import audit, privacy, tickets
 from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
@@ -17,7 +24,7 @@ from crm.models import TicketKind
 from crm.staff import find_staff
 from handlers import agent
 from handlers.context import CRMContext
-from handlers.notify import forward_customer_message, route_and_notify
+from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
 from handlers.survey import ask_nps
 from handlers.unpack import command_argument, inbound_of, profile_of, starts_with_command
 
@@ -40,7 +47,18 @@ INTAKE = (
     | filters.LOCATION
     | filters.CONTACT
 )
-CUSTOMER_COMMANDS = ("start", "help", "feedback", "complain", "rate", "tickets", "close")
+CUSTOMER_COMMANDS = (
+    "start",
+    "help",
+    "feedback",
+    "complain",
+    "rate",
+    "tickets",
+    "close",
+    "forget_me",
+)
+FORGET_PREFIX = "forget"
+_FORGET_DATA = re.compile(rf"^{FORGET_PREFIX}:(\d{{1,12}}):(yes|no)$")
 
 
 def register(application: Application) -> None:
@@ -53,9 +71,12 @@ def register(application: Application) -> None:
     add(CommandHandler("rate", rate, filters=NEW_PRIVATE))
     add(CommandHandler("tickets", list_tickets, filters=NEW_PRIVATE))
     add(CommandHandler("close", close, filters=NEW_PRIVATE))
+    add(CommandHandler("forget_me", forget_me, filters=NEW_PRIVATE))
+    add(CallbackQueryHandler(forget_pressed, pattern=rf"^{FORGET_PREFIX}:"))
     add(MessageHandler(NEW_PRIVATE & INTAKE, intake))
     add(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited))
     add(MessageHandler(NEW_PRIVATE & filters.COMMAND, unknown_command))
+    add(MessageHandler(NEW_PRIVATE & ~filters.COMMAND, unsupported))
     add(
         MessageHandler(
             filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.COMMAND, group_command
@@ -117,6 +138,17 @@ async def intake(update: Update, context: CRMContext) -> None:
     if result.commented_rating is not None:
         await _acknowledge(result, message, t("comment_thanks", lang))
         return
+    if not result.duplicate:
+        flood = await tickets.flood_check(
+            telegram_id=user.id, limit=context.bot_data.settings.flood_max
+        )
+        if flood.flooding:
+            # Stored, but neither acknowledged nor forwarded one by one; staff hear once.
+            if flood.just_started:
+                await warn_flooding(
+                    context.bot, ticket=result.ticket, customer=result.customer, recent=flood.recent
+                )
+            return
     key = "ack_new" if result.new_ticket else "ack_append"
     await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
     await _after_intake(context, result)
@@ -224,6 +256,61 @@ async def unknown_command(update: Update, context: CRMContext) -> None:
     """Answer a command the bot does not know."""
     user, message = _sender(update)
     await message.reply_text(t("unknown_command", user.language_code))
+
+
+async def unsupported(update: Update, context: CRMContext) -> None:
+    """Politely decline content that cannot become part of a ticket (polls, dice...)."""
+    user, message = _sender(update)
+    await message.reply_text(t("unsupported", user.language_code))
+
+
+async def forget_me(update: Update, context: CRMContext) -> None:
+    """Ask the customer to confirm erasing their personal data."""
+    user, message = _sender(update)
+    customer = await find_customer(telegram_id=user.id)
+    lang = user.language_code
+    if customer is None:
+        await message.reply_text(t("forget_done", lang))  # nothing is held about them
+        return
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("forget_yes", lang), callback_data=f"{FORGET_PREFIX}:{customer.id}:yes"
+                ),
+                InlineKeyboardButton(
+                    t("forget_no", lang), callback_data=f"{FORGET_PREFIX}:{customer.id}:no"
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(t("forget_confirm", lang), reply_markup=buttons)
+
+
+async def forget_pressed(update: Update, context: CRMContext) -> None:
+    """Erase the customer's data after they confirmed; only their own, only by them."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    lang = user.language_code
+    match = _FORGET_DATA.match(query.data or "")
+    customer = await find_customer(telegram_id=user.id)
+    if match is None or customer is None or customer.id != int(match[1]):
+        log.warning("refused erase button %r from user %s", query.data, user.id)
+        await query.answer(t("survey_stale", lang), show_alert=True)
+        return
+    await query.answer()
+    if match[2] == "no":
+        await query.edit_message_text(t("forget_cancelled", lang))
+        return
+    counts = await privacy.erase_customer(customer_id=customer.id)
+    await audit.record(
+        actor_telegram_id=None,
+        action="customer.erase",
+        subject=f"customer {customer.id}",
+        details=counts,
+    )
+    await query.edit_message_text(t("forget_done", lang))
 
 
 async def group_command(update: Update, context: CRMContext) -> None:

@@ -119,6 +119,23 @@ async def forward_customer_message(
             )
 
 
+async def warn_flooding(bot: Bot, *, ticket: Ticket, customer: Customer, recent: int) -> None:
+    """Tell the ticket's agent (or the managers) once that a customer is flooding."""
+    text = (
+        f"⚠️ <b>#{ticket.id}</b> {esc(customer.display_name)} is flooding: {recent} messages "
+        "in a minute. Further messages are stored without being forwarded; "
+        f"see /ticket {ticket.id}."
+    )
+    agent = await StaffMember.get_or_none(id=ticket.assignee_id)  # type: ignore[attr-defined]
+    try:
+        if agent is not None:
+            await send_about_ticket(bot, agent.telegram_id, ticket, text)
+        else:
+            await alert_managers(bot, text, ticket=ticket)
+    except TelegramError as err:
+        log.warning("could not warn about flooding on ticket #%s: %s", ticket.id, err)
+
+
 async def send_about_ticket(
     bot: Bot,
     chat_id: int,

@@ -60,3 +60,35 @@ def test_score_and_tickets_on_an_empty_store(tmp_path: Path) -> None:
     assert scored.stdout.strip() == "scored 0 message(s) with cue"
     listed = crm("tickets", cwd=tmp_path, env=env)
     assert listed.returncode == 0 and "kind" in listed.stdout
+
+
+def test_gdpr_export_writes_everything_held_about_a_customer(tmp_path: Path) -> None:
+    import asyncio
+
+    from crm import db
+    from crm.tickets import log_customer_message
+    from tests.factories import inbound, make_profile
+
+    url = f"sqlite://{tmp_path / 'crm.db'}"
+
+    async def fill() -> int:
+        await db.open_store(url)
+        try:
+            alice = make_profile(501, "Alice")
+            result = await log_customer_message(profile=alice, message=inbound(alice, "my data"))
+            return result.customer.id
+        finally:
+            await db.close_store()
+
+    customer_id = asyncio.run(fill())
+    out = tmp_path / "alice.json"
+    result = crm(
+        "gdpr", "export", str(customer_id), "--out", str(out), cwd=tmp_path, env={"CRM_DB_URL": url}
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["customer"]["first_name"] == "Alice" and data["customer"]["telegram_id"] == 501
+    assert [m["text"] for m in data["messages"]] == ["my data"]
+    assert len(data["tickets"]) == 1 and data["orders"] == []
+    missing = crm("gdpr", "export", "999", cwd=tmp_path, env={"CRM_DB_URL": url})
+    assert missing.returncode == 1 and "does not exist" in missing.stderr

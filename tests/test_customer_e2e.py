@@ -59,7 +59,16 @@ async def test_command_menu_is_published_in_both_languages(desk: Desk) -> None:
     languages = {c.params.get("language_code") for c in calls}
     assert languages == {None, "zh"}
     names = {c["command"] for c in calls[0].params["commands"]}
-    assert {"start", "help", "feedback", "complain", "rate", "tickets", "close"} == names
+    assert names == {
+        "start",
+        "help",
+        "feedback",
+        "complain",
+        "rate",
+        "tickets",
+        "close",
+        "forget_me",
+    }
 
 
 async def test_first_message_opens_a_ticket_and_later_ones_join_it(desk: Desk) -> None:
