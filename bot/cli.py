@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from bot import cli_records
 from bot.settings import Settings, SettingsError, load_settings
 from crm import db, privacy, scoring
 from crm.errors import CrmError
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     score = ssub.add_parser("score", help="score unscored customer messages in the store now")
     score.add_argument("--rescore", action="store_true", help="forget all scores first")
     score.add_argument("--model", help="model file (default: CRM_SENTIMENT_MODEL or built-in)")
+    cli_records.add_commands(sub)
     gdpr = sub.add_parser("gdpr", help="privacy requests")
     gsub = gdpr.add_subparsers(dest="action", required=True)
     export = gsub.add_parser("export", help="write all data held about a customer as JSON")
@@ -118,6 +120,9 @@ async def _score(settings: Settings, rescore: bool, model: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["report", "sales"]:
+        argv = ["report-sales", *argv[2:]]  # `crm report sales --months N`, as documented
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings(env_file=args.env_file, require_token=False)
@@ -134,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> str:
+    if cli_records.handles(args.command):
+        return cli_records.run(args, settings)
     if args.command == "migrate":
         asyncio.run(db.apply_migrations(settings.db_url))
         return f"store is up to date: {db.redact_db_url(settings.db_url)}"

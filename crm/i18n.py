@@ -21,6 +21,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/rate <1-5> [comment] – rate our service\n"
             "/tickets – your tickets and their status\n"
             "/close [number] – close your open ticket\n"
+            "/phone – share your phone number to link your customer record\n"
             "/forget_me – erase your personal data\n"
             "/help – this list"
         ),
@@ -95,6 +96,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "forget_no": "Cancel",
         "forget_done": "Done: your personal data and messages have been erased.",
         "forget_cancelled": "Cancelled: nothing was erased.",
+        "phone_prompt": (
+            "Share your phone number with the button below so we can find your orders and "
+            "customer record."
+        ),
+        "phone_button": "📱 Share my phone number",
+        "phone_linked": "Thanks! Your phone number is now linked to your customer record.",
+        "phone_saved": "Thanks! We've saved your phone number.",
         "kind.inquiry": "inquiry",
         "kind.feedback": "feedback",
         "kind.complaint": "complaint",
@@ -117,6 +125,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/rate <1-5> [评论] – 为我们的服务打分\n"
             "/tickets – 查看您的工单及状态\n"
             "/close [编号] – 关闭您未结的工单\n"
+            "/phone – 分享手机号以关联您的客户资料\n"
             "/forget_me – 删除您的个人数据\n"
             "/help – 显示本列表"
         ),
@@ -170,6 +179,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "forget_no": "取消",
         "forget_done": "已完成：您的个人数据和消息已被删除。",
         "forget_cancelled": "已取消：没有删除任何内容。",
+        "phone_prompt": "请点击下方按钮分享您的手机号，以便我们找到您的订单和客户资料。",
+        "phone_button": "📱 分享我的手机号",
+        "phone_linked": "谢谢！您的手机号已关联到您的客户资料。",
+        "phone_saved": "谢谢！我们已保存您的手机号。",
         "kind.inquiry": "咨询",
         "kind.feedback": "反馈",
         "kind.complaint": "投诉",

@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -16,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from crm import audit, privacy, tickets
+from crm import audit, privacy, records, tickets
 from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
@@ -55,6 +65,7 @@ CUSTOMER_COMMANDS = (
     "rate",
     "tickets",
     "close",
+    "phone",
     "forget_me",
 )
 FORGET_PREFIX = "forget"
@@ -72,6 +83,8 @@ def register(application: Application) -> None:
     add(CommandHandler("tickets", list_tickets, filters=NEW_PRIVATE))
     add(CommandHandler("close", close, filters=NEW_PRIVATE))
     add(CommandHandler("forget_me", forget_me, filters=NEW_PRIVATE))
+    add(CommandHandler("phone", ask_phone, filters=NEW_PRIVATE))
+    add(MessageHandler(NEW_PRIVATE & filters.CONTACT, contact_shared))
     add(CallbackQueryHandler(forget_pressed, pattern=rf"^{FORGET_PREFIX}:"))
     add(MessageHandler(NEW_PRIVATE & INTAKE, intake))
     add(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited))
@@ -256,6 +269,46 @@ async def unknown_command(update: Update, context: CRMContext) -> None:
     """Answer a command the bot does not know."""
     user, message = _sender(update)
     await message.reply_text(t("unknown_command", user.language_code))
+
+
+async def ask_phone(update: Update, context: CRMContext) -> None:
+    """Offer Telegram's contact-sharing button to link the customer's record by phone."""
+    user, message = _sender(update)
+    button = KeyboardButton(t("phone_button", user.language_code), request_contact=True)
+    await message.reply_text(
+        t("phone_prompt", user.language_code),
+        reply_markup=ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True),
+    )
+
+
+async def contact_shared(update: Update, context: CRMContext) -> None:
+    """Link the customer's own shared phone to their imported record; other cards are messages."""
+    user, message = _sender(update)
+    contact = message.contact
+    if contact is None or contact.user_id != user.id:
+        await intake(update, context)  # someone else's card: just part of the conversation
+        return
+    if await find_staff(telegram_id=user.id) is not None:
+        await intake(update, context)
+        return
+    linked = await records.link_telegram_by_phone(
+        telegram_id=user.id,
+        phone=contact.phone_number,
+        first_name=user.first_name or "",
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+        default_country=context.bot_data.settings.default_country,
+    )
+    if linked is None:
+        customer, _ = await register_customer(profile=profile_of(user))
+        await records.save_phone(
+            customer_id=customer.id,
+            phone=contact.phone_number,
+            default_country=context.bot_data.settings.default_country,
+        )
+    key = "phone_linked" if linked is not None else "phone_saved"
+    await message.reply_text(t(key, user.language_code), reply_markup=ReplyKeyboardRemove())
 
 
 async def unsupported(update: Update, context: CRMContext) -> None:

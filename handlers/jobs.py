@@ -10,6 +10,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 from crm import routing, scoring, sla
 from crm.models import SlaKind
+from handlers import sales
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, drain_and_notify
 from handlers.text import esc
@@ -46,6 +47,11 @@ async def score_messages(application: Application) -> int:
     """Score a bounded batch of unscored messages; return how many."""
     analyzer = application.bot_data.analyzer
     return await scoring.score_pending(analyzer=analyzer, limit=SENTIMENT_BATCH_LIMIT)
+
+
+async def task_reminder_job(context: CRMContext) -> None:
+    """Remind each owner of follow-ups due today or overdue, once a day."""
+    await sales.remind_tasks(context.application)
 
 
 async def sla_job(context: CRMContext) -> None:

@@ -67,6 +67,7 @@ async def test_command_menu_is_published_in_both_languages(desk: Desk) -> None:
         "rate",
         "tickets",
         "close",
+        "phone",
         "forget_me",
     }
 
@@ -410,3 +411,35 @@ async def test_location_and_contact_are_kept_as_text(desk: Desk) -> None:
     )
     texts = await Message.all().order_by("id").values_list("text", flat=True)
     assert texts == ["📍 31.230400, 121.473700", "☎ Bob +15551234567"]
+
+
+async def test_sharing_ones_own_phone_links_the_imported_record(desk: Desk) -> None:
+    imported = await Customer.create(first_name="Alice", last_name="Doe", phone="+14155552671")
+    alice = desk.customer(501, "Alice")
+    prompt = await desk.send_text(alice, "/phone")
+    assert prompt.reply_markup["keyboard"][0][0]["request_contact"] is True
+    reply = await desk.expect_reply(
+        alice,
+        lambda: desk.sandbox.send_contact(
+            alice, phone_number="14155552671", first_name="Alice", contact_user_id=alice.id
+        ),
+    )
+    assert reply.text == "Thanks! Your phone number is now linked to your customer record."
+    await imported.refresh_from_db()
+    assert imported.telegram_id == 501
+    assert await Customer.all().count() == 1
+    assert await Ticket.all().count() == 0  # an account action, not a ticket
+
+
+async def test_someone_elses_contact_card_is_just_a_message(desk: Desk) -> None:
+    imported = await Customer.create(first_name="Bob", phone="+14155552671")
+    alice = desk.customer(501, "Alice")
+    await desk.expect_reply(
+        alice,
+        lambda: desk.sandbox.send_contact(
+            alice, phone_number="+14155552671", first_name="Bob", contact_user_id=777
+        ),
+    )
+    await imported.refresh_from_db()
+    assert imported.telegram_id is None
+    assert (await Message.get()).text == "☎ Bob +14155552671"

@@ -1,0 +1,170 @@
+"""Managers keep the records from Telegram: import files, export tables, merge and link."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from crm import clock, exports, records
+from crm.errors import InvalidInput
+from crm.models import Role, StaffMember
+from crm.staff import parse_user_id
+from handlers.auth import answer, require
+from handlers.context import CRMContext
+
+log = logging.getLogger(__name__)
+
+NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# Telegram lets bots download files up to 20 MB; larger ones go through `crm import`.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+IMPORT_CAPTION = r"^/import(@\w+)?(\s|$)"
+IMPORT_USAGE = (
+    "Send the file (CSV or XLSX) as a document with the caption /import customers, "
+    "/import products or /import orders."
+)
+SHOWN_WARNINGS = 5
+
+
+def register(application: Application) -> None:
+    """Add the record-keeping commands and the document import."""
+    add = application.add_handler
+    add(
+        MessageHandler(
+            NEW_PRIVATE & filters.Document.ALL & filters.CaptionRegex(IMPORT_CAPTION),
+            import_document,
+        )
+    )
+    add(CommandHandler("import", import_help, filters=NEW_PRIVATE))
+    add(CommandHandler("export", export, filters=NEW_PRIVATE))
+    add(CommandHandler("merge", merge, filters=NEW_PRIVATE))
+    add(CommandHandler("link", link, filters=NEW_PRIVATE))
+
+
+def parse_import_kind(caption: str) -> records.ImportKind:
+    """Read the kind of file from a caption like '/import customers'."""
+    words = caption.split()
+    if len(words) < 2:
+        raise InvalidInput(
+            "say what the file holds in the caption: /import customers, /import products "
+            "or /import orders"
+        )
+    try:
+        return records.ImportKind(words[1].lower())
+    except ValueError:
+        raise InvalidInput(
+            f"{words[1]!r} cannot be imported; use customers, products or orders"
+        ) from None
+
+
+@require(Role.MANAGER)
+async def import_help(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Explain that an import is a document with a caption."""
+    await answer(update, IMPORT_USAGE)
+
+
+@require(Role.MANAGER)
+async def import_document(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Import a CSV/XLSX document; reply with the counts and send back the rejected rows."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    kind = parse_import_kind(message.caption or "")
+    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            f"the file is {document.file_size / 1_048_576:.1f} MB; Telegram lets bots fetch "
+            "up to 20 MB. Split it, or run `crm import` on the server"
+        )
+    settings = context.bot_data.settings
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
+    name = _safe_name(document.file_name or "upload.csv")
+    with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+        path = Path(folder) / name
+        await asyncio.to_thread(path.write_bytes, bytes(data))
+        report = await records.import_file(
+            kind=kind,
+            path=path,
+            default_country=settings.default_country,
+            timezone=settings.timezone,
+            actor_telegram_id=member.telegram_id,
+        )
+    lines = [f"Imported {name} ({kind.value}): {report.summary()}."]
+    if report.warnings:
+        lines.append(f"{len(report.warnings)} warning(s), e.g.:")
+        lines += [f"• {warning}" for warning in report.warnings[:SHOWN_WARNINGS]]
+    await message.reply_text("\n".join(lines)[:4000])
+    if report.rejected:
+        await message.reply_document(
+            document=records.rejects_csv(report.rejected),
+            filename=f"{Path(name).stem}.rejected.csv",
+            caption=f"{len(report.rejected)} rejected row(s) with the reason for each",
+        )
+
+
+def _safe_name(name: str) -> str:
+    # Only the last path part, in characters any file system takes.
+    base = re.sub(r"[^\w.\- ]+", "_", Path(name).name).strip(" .") or "upload"
+    return base[:100]
+
+
+@require(Role.MANAGER)
+async def export(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send a table as a CSV document: /export customers|tickets|orders|deals."""
+    args = context.args or []
+    if len(args) != 1:
+        raise InvalidInput("usage: /export customers|tickets|orders|deals")
+    kind = exports.parse_export_kind(args[0])
+    message = update.effective_message
+    assert message is not None
+    await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_DOCUMENT)
+    filename = f"{kind.value}-{clock.utcnow():%Y-%m-%d}.csv"
+    with tempfile.TemporaryDirectory(prefix="crm-export-") as folder:
+        result = await exports.export_csv(
+            kind=kind, path=Path(folder) / filename, actor_telegram_id=member.telegram_id
+        )
+        data = await asyncio.to_thread(result.path.read_bytes)
+    await message.reply_document(
+        document=data, filename=filename, caption=f"{result.rows} {kind.value} row(s)"
+    )
+
+
+@require(Role.MANAGER)
+async def merge(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Merge one customer into another: /merge <id_keep> <id_drop>."""
+    args = context.args or []
+    if len(args) != 2:
+        raise InvalidInput("usage: /merge <customer_to_keep> <customer_to_merge_into_it>")
+    keep_id, drop_id = (records.parse_customer_id(arg) for arg in args)
+    result = await records.merge_customers(
+        keep_id=keep_id, drop_id=drop_id, actor_telegram_id=member.telegram_id
+    )
+    moved = ", ".join(f"{n} {what}" for what, n in result.moved.items()) or "nothing to move"
+    await answer(
+        update,
+        f"Customer #{drop_id} is merged into #{keep_id} ({result.customer.display_name}). "
+        f"Moved: {moved}.",
+    )
+
+
+@require(Role.MANAGER)
+async def link(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Attach a Telegram user to an imported customer: /link <customer_id> <telegram_id>."""
+    args = context.args or []
+    if len(args) != 2:
+        raise InvalidInput("usage: /link <customer_id> <telegram_user_id>")
+    customer_id = records.parse_customer_id(args[0])
+    telegram_id = parse_user_id(args[1])
+    customer = await records.link_telegram(
+        customer_id=customer_id, telegram_id=telegram_id, actor_telegram_id=member.telegram_id
+    )
+    await answer(
+        update,
+        f"Customer #{customer.id} ({customer.display_name}) is now Telegram user {telegram_id}.",
+    )

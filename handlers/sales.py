@@ -1,0 +1,325 @@
+"""Sales from Telegram: deals through the funnel, follow-up tasks, targets and the report."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import date
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from crm import sales, sales_report
+from crm.errors import InvalidInput
+from crm.models import DealStage, FollowUpTask, Role, StaffMember
+from handlers.auth import answer, require
+from handlers.context import CRMContext
+from handlers.text import esc, split_message
+
+log = logging.getLogger(__name__)
+
+NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+PREFIX = "sl"
+_DONE = re.compile(rf"^{PREFIX}:done:(\d{{1,9}})$")
+TASK_BUTTONS = 20
+MEDIA_GROUP = 10
+
+SALES_HELP = (
+    "Sales commands:\n"
+    "/deal_new <customer_id> <value> <title> – open a deal\n"
+    "/deal <id> – details and stage history\n"
+    "/deal_stage <id> <stage> – move it (lead, contacted, qualified, proposal, won, lost)\n"
+    "/deals – your open deals by stage\n"
+    "/task <d12|c34> <YYYY-MM-DD> <text> – follow-up on deal 12 or customer 34\n"
+    "/tasks – your follow-ups due today and overdue\n"
+    "/target <user_id> <YYYY-MM> <amount> – monthly target (managers)\n"
+    "/sales [months] – the sales report (managers)"
+)
+
+
+def register(application: Application) -> None:
+    """Add the sales commands and the task buttons."""
+    add = application.add_handler
+    for name, callback in (
+        ("deal_new", deal_new),
+        ("deal", show_deal),
+        ("deal_stage", deal_stage),
+        ("deals", show_deals),
+        ("task", add_task),
+        ("tasks", show_tasks),
+        ("target", set_target),
+        ("sales", show_report),
+    ):
+        add(CommandHandler(name, callback, filters=NEW_PRIVATE))
+    add(CallbackQueryHandler(task_button, pattern=rf"^{PREFIX}:"))
+
+
+def _rest_after(message: Message, words: int) -> str:
+    """Return the message text after the command and `words` arguments."""
+    parts = (message.text or "").split(maxsplit=words + 1)
+    return parts[words + 1].strip() if len(parts) > words + 1 else ""
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}"
+
+
+# --- deals -----------------------------------------------------------------------------------
+
+
+@require(Role.AGENT)
+async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Open a deal: /deal_new <customer_id> <value> <title>."""
+    args = context.args or []
+    usage = "usage: /deal_new <customer_id> <value> <title>, e.g. /deal_new 34 1200 Annual plan"
+    if len(args) < 3:
+        raise InvalidInput(usage)
+    customer_id = sales.parse_id(args[0], "customer")
+    value = sales.parse_money(args[1])
+    assert update.effective_message is not None
+    title = _rest_after(update.effective_message, 2)
+    deal = await sales.create_deal(customer_id=customer_id, value=value, title=title, owner=member)
+    deal = await sales.get_deal(deal_id=deal.id)
+    await answer(
+        update,
+        f"Deal #{deal.id} opened for {deal.customer.display_name}: {deal.title} · "
+        f"{_money(deal.value)} · {deal.stage.value}. Move it with /deal_stage {deal.id} <stage>.",
+    )
+
+
+@require(Role.AGENT)
+async def show_deal(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Show a deal with its stage history: /deal <id>."""
+    args = context.args or []
+    if len(args) != 1:
+        raise InvalidInput("usage: /deal <id>")
+    deal = await sales.get_deal(deal_id=sales.parse_id(args[0], "deal"))
+    history = await sales.stage_history(deal_id=deal.id)
+    tz = context.bot_data.settings.timezone
+    owner = deal.owner.label if deal.owner else "nobody"
+    lines = [
+        f"<b>Deal #{deal.id}</b> · {esc(deal.title)}",
+        f"Customer: #{deal.customer.id} {esc(deal.customer.display_name)}",
+        f"Value: {_money(deal.value)} · stage: <b>{deal.stage.value}</b> · owner: {esc(owner)}",
+    ]
+    if deal.closed_at:
+        lines.append(f"Closed: {deal.closed_at.astimezone(tz):%Y-%m-%d %H:%M}")
+    lines += ["", "<b>History</b>"]
+    for change in history:
+        step = f"{change.from_stage.value} → " if change.from_stage else "opened at "
+        who = f" by {esc(change.changed_by.label)}" if change.changed_by else ""
+        lines.append(
+            f"{change.changed_at.astimezone(tz):%Y-%m-%d %H:%M} {step}{change.to_stage.value}{who}"
+        )
+    await _reply_html(update, "\n".join(lines))
+
+
+@require(Role.AGENT)
+async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Move a deal to another stage: /deal_stage <id> <stage>."""
+    args = context.args or []
+    if len(args) != 2:
+        stages = ", ".join(stage.value for stage in DealStage)
+        raise InvalidInput(f"usage: /deal_stage <id> <stage>; stages: {stages}")
+    deal_id = sales.parse_id(args[0], "deal")
+    stage = sales.parse_stage(args[1])
+    deal, previous = await sales.move_deal(deal_id=deal_id, stage=stage, by=member)
+    closed = " The deal is closed." if deal.closed_at else ""
+    await answer(update, f"Deal #{deal.id}: {previous.value} → {deal.stage.value}.{closed}")
+
+
+@require(Role.AGENT)
+async def show_deals(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List the sender's open deals grouped by stage, with totals."""
+    summaries = await sales.pipeline(owner=member)
+    if not summaries:
+        await answer(update, "You have no open deals. Open one with /deal_new.")
+        return
+    lines = []
+    for summary in summaries:
+        lines.append(
+            f"<b>{summary.stage.value}</b> · {len(summary.deals)} deal(s) · {_money(summary.total)}"
+        )
+        lines += [
+            f"  #{d.id} {esc(d.title)} · {esc(d.customer.display_name)} · {_money(d.value)}"
+            for d in summary.deals
+        ]
+    total = sum(summary.total for summary in summaries)
+    lines.append(f"\nOpen pipeline: {_money(total)}")
+    await _reply_html(update, "\n".join(lines))
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+@require(Role.AGENT)
+async def add_task(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Add a follow-up: /task <d12|c34> <YYYY-MM-DD> <text>."""
+    args = context.args or []
+    usage = (
+        "usage: /task <d12|c34> <YYYY-MM-DD|today|tomorrow> <text> "
+        "(d12 = deal #12, c34 = customer #34)"
+    )
+    if len(args) < 3:
+        raise InvalidInput(usage)
+    target = sales.parse_task_target(args[0])
+    today = sales.local_today(context.bot_data.settings.timezone)
+    due = sales.parse_due(args[1], today=today)
+    assert update.effective_message is not None
+    task = await sales.add_task(
+        target=target, due=due, text=_rest_after(update.effective_message, 2), owner=member
+    )
+    await answer(
+        update,
+        f"Task #{task.id} on {sales.describe_target(target)} due {due.isoformat()}: {task.text}",
+    )
+
+
+def task_list(
+    tasks: list[FollowUpTask], *, today: date, heading: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Render tasks as HTML lines with a Done button for each (the first 20)."""
+    lines = [heading]
+    for task in tasks:
+        late = sales.days_overdue(task.due, today)
+        when = "today" if late == 0 else f"{late} day(s) overdue"
+        about = (
+            f"d{task.deal.id} {esc(task.deal.title)}"
+            if task.deal
+            else (f"c{task.customer.id} {esc(task.customer.display_name)}" if task.customer else "")
+        )
+        lines.append(f"#{task.id} · {when} · {about} · {esc(task.text)}")
+    buttons = [
+        [InlineKeyboardButton(f"✅ Done #{task.id}", callback_data=f"{PREFIX}:done:{task.id}")]
+        for task in tasks[:TASK_BUTTONS]
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+
+
+@require(Role.AGENT)
+async def show_tasks(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List the sender's follow-ups due today and overdue, each with a Done button."""
+    today = sales.local_today(context.bot_data.settings.timezone)
+    tasks = await sales.due_tasks(owner=member, today=today)
+    if not tasks:
+        await answer(update, "No follow-ups due today or overdue.")
+        return
+    text, markup = task_list(tasks, today=today, heading=f"<b>Your follow-ups</b> ({len(tasks)}):")
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+@require(Role.AGENT)
+async def task_button(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Mark a task done from its button: the owner or a manager only."""
+    query = update.callback_query
+    assert query is not None
+    match = _DONE.match(query.data or "")
+    if match is None:
+        await query.answer("This button is no longer valid.")
+        return
+    task = await sales.complete_task(task_id=int(match[1]), by=member)
+    await query.answer(f"Task #{task.id} done.")
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        keep = [
+            row
+            for row in message.reply_markup.inline_keyboard
+            if not any(button.callback_data == query.data for button in row)
+        ]
+        try:
+            await message.edit_reply_markup(InlineKeyboardMarkup(keep) if keep else None)
+        except TelegramError as err:  # the list is a convenience; the task is done
+            log.info("could not update the task list: %s", err)
+
+
+async def remind_tasks(application: Application) -> int:
+    """Send each owner one message with their tasks due today or overdue; return messages sent."""
+    settings = application.bot_data.settings
+    today = sales.local_today(settings.timezone)
+    sent = 0
+    for reminder in await sales.claim_reminders(today=today):
+        text, markup = task_list(
+            reminder.tasks,
+            today=today,
+            heading=f"<b>Good morning!</b> Follow-ups due ({len(reminder.tasks)}):",
+        )
+        try:
+            await application.bot.send_message(
+                reminder.owner.telegram_id,
+                split_message(text)[0],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except TelegramError as err:
+            log.warning("could not remind %s of tasks: %s", reminder.owner.telegram_id, err)
+            continue
+        sent += 1
+    return sent
+
+
+# --- targets and the report ------------------------------------------------------------------
+
+
+@require(Role.MANAGER)
+async def set_target(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Set a monthly won-value target: /target <user_id> <YYYY-MM> <amount>."""
+    args = context.args or []
+    if len(args) != 3:
+        raise InvalidInput(
+            "usage: /target <user_id> <YYYY-MM> <amount>, e.g. /target 7001 2025-03 10000"
+        )
+    owner_id = sales.parse_id(args[0], "Telegram user")
+    month = sales.parse_month(args[1])
+    amount = sales.parse_money(args[2])
+    target = await sales.set_target(owner_telegram_id=owner_id, month=month, amount=amount)
+    await target.fetch_related("owner")
+    await answer(
+        update, f"Target for {target.owner.label} in {month:%Y-%m}: {_money(target.amount)}."
+    )
+
+
+@require(Role.MANAGER)
+async def show_report(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send the sales report for the last N months (default 3) with its charts."""
+    args = context.args or []
+    if len(args) > 1:
+        raise InvalidInput("usage: /sales [months]")
+    months = sales_report.parse_months(args[0]) if args else 3
+    message = update.effective_message
+    assert message is not None
+    await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
+    report = await sales_report.build_report(months=months, tz=context.bot_data.settings.timezone)
+    lines = [
+        f"<b>Sales report</b> {report.start:%Y-%m-%d} – {report.end:%Y-%m-%d} "
+        f"({report.months} month(s))"
+    ]
+    for title, body in sales_report.sections(report):
+        lines += ["", f"<b>{esc(title)}</b>", *(esc(line) for line in body)]
+    for chunk in split_message("\n".join(lines)):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    # Drawing a dozen charts takes a second of CPU: off the event loop.
+    charts = await asyncio.to_thread(sales_report.charts, report)
+    for start in range(0, len(charts), MEDIA_GROUP):
+        group = charts[start : start + MEDIA_GROUP]
+        if len(group) == 1:
+            await message.reply_photo(group[0].png, caption=group[0].title)
+        else:
+            await message.reply_media_group(
+                [InputMediaPhoto(chart.png, caption=chart.title) for chart in group]
+            )
+
+
+async def _reply_html(update: Update, text: str) -> None:
+    assert update.effective_message is not None
+    for chunk in split_message(text):
+        await update.effective_message.reply_text(chunk, parse_mode=ParseMode.HTML)

@@ -1,0 +1,143 @@
+"""Exports: every table as CSV, formula-safe, streamed in batches, audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from crm.errors import InvalidInput
+from crm.exports import ExportKind, export_csv, parse_export_kind, write_csv
+from crm.models import (
+    AuditEntry,
+    Customer,
+    Deal,
+    DealStage,
+    Order,
+    OrderLine,
+    Product,
+    StaffMember,
+    Ticket,
+    TicketKind,
+)
+from crm.records import ImportKind, import_file
+
+DANGEROUS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",
+             "@SUM(1)", "\t=1+1", "\r=1+1"]  # fmt: skip
+
+
+async def exported(kind: ExportKind, *, batch_rows: int = 2_000) -> list[dict[str, str]]:
+    out = io.StringIO()
+    await write_csv(kind=kind, stream=out, batch_rows=batch_rows)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+async def test_cells_a_spreadsheet_would_run_are_neutralised(store) -> None:
+    for name in DANGEROUS:
+        await Customer.create(first_name=name, notes=name, custom={"Ref": name})
+    await Customer.create(first_name="Ann", city="a=b", phone="+14155552671", tags=["=x", "vip"])
+
+    rows = await exported(ExportKind.CUSTOMERS)
+
+    for row, name in zip(rows, DANGEROUS, strict=False):
+        assert row["first_name"] == "'" + name
+        assert row["notes"] == "'" + name
+        assert row["Ref"] == "'" + name  # custom fields too
+    ann = rows[-1]
+    assert ann["first_name"] == "Ann" and ann["city"] == "a=b"  # nothing else is touched
+    assert ann["phone"] == "'+14155552671"  # a spreadsheet would also turn it into a number
+    assert ann["tags"] == "'=x; vip"
+    assert ann["Ref"] == ""
+
+
+async def test_custom_fields_become_sorted_columns(store) -> None:
+    await Customer.create(first_name="A", custom={"Loyalty": "gold", "city": "x"})
+    await Customer.create(first_name="B", custom={"Birthday": "05-03"})
+    await Customer.create(first_name="C")
+
+    out = io.StringIO()
+    await write_csv(kind=ExportKind.CUSTOMERS, stream=out, batch_rows=1)
+    header, *rows = list(csv.reader(io.StringIO(out.getvalue())))
+
+    assert header[-3:] == ["Birthday", "city (custom)", "Loyalty"]
+    assert [row[-3:] for row in rows] == [["", "x", "gold"], ["05-03", "", ""], ["", "", ""]]
+
+
+async def test_exports_stream_every_row_in_id_order_across_batches(store) -> None:
+    ids = [(await Customer.create(first_name=f"C{n}")).id for n in range(7)]
+
+    rows = await exported(ExportKind.CUSTOMERS, batch_rows=3)
+
+    assert [int(row["id"]) for row in rows] == ids
+
+
+async def test_tickets_orders_and_deals_export_with_their_people(store, tmp_path: Path) -> None:
+    anna = await StaffMember.create(telegram_id=7001, name="@Anna")
+    ann = await Customer.create(first_name="+Ann", email="ann@x.com")
+    await Ticket.create(customer=ann, kind=TicketKind.COMPLAINT, subject="=cmd()", assignee=anna)
+    await Ticket.create(customer=ann, kind=TicketKind.INQUIRY, subject="hello")
+    mug = await Product.create(sku="AB-1", name="Mug", category="Kitchen")
+    order = await Order.create(
+        customer=ann, external_ref="1001", ordered_at=datetime(2024, 3, 5, tzinfo=UTC),
+        total=Decimal("-10.00"), status="refunded",
+    )  # fmt: skip
+    await OrderLine.create(
+        order=order, product=mug, product_name="Mug", quantity=1, total=Decimal("-10.00")
+    )
+    await Deal.create(customer=ann, title="-2+3", value=Decimal("1200.50"), owner=anna,
+                      stage=DealStage.PROPOSAL)  # fmt: skip
+
+    tickets = await exported(ExportKind.TICKETS)
+    orders = await exported(ExportKind.ORDERS)
+    deals = await exported(ExportKind.DEALS)
+
+    assert [
+        (t["customer_first_name"], t["kind"], t["subject"], t["assignee"]) for t in tickets
+    ] == [
+        ("'+Ann", "complaint", "'=cmd()", "'@Anna"),
+        ("'+Ann", "inquiry", "hello", ""),
+    ]
+    (line,) = orders
+    assert (line["order_ref"], line["date"], line["email"], line["sku"], line["category"]) == (
+        "1001", "2024-03-05 00:00:00+00:00", "ann@x.com", "AB-1", "Kitchen"
+    )  # fmt: skip
+    # Numbers the desk formats are numbers, refunds included: not prefixed.
+    assert (line["total"], line["order_total"], line["status"]) == ("-10.00", "-10.00", "refunded")
+    (deal,) = deals
+    assert (deal["title"], deal["stage"], deal["value"], deal["owner_telegram_id"]) == (
+        "'-2+3", "proposal", "1200.50", "7001"
+    )  # fmt: skip
+
+
+async def test_an_export_file_is_audited_and_reimports_as_the_same_orders(
+    store, tmp_path: Path
+) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "Order,Date,Email,SKU,Product,Qty,Unit price\n"
+        "7,2024-03-05,ann@x.com,AB-1,Mug,2,4.50\n"
+        "7,2024-03-05,ann@x.com,TEA,Tea,1,3\n",
+        encoding="utf-8",
+    )
+    await import_file(kind=ImportKind.ORDERS, path=source)
+
+    result = await export_csv(kind=ExportKind.ORDERS, path=tmp_path / "out.csv",
+                              actor_telegram_id=9001)  # fmt: skip
+    again = await import_file(kind=ImportKind.ORDERS, path=result.path)
+
+    assert result.rows == 2
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    entry = await AuditEntry.get(action="export.orders")
+    assert (entry.actor_telegram_id, entry.details) == (9001, {"rows": 2})
+    assert again.counts()["updated"] == 2 and again.changed == 0
+    assert await Order.all().count() == 1
+
+
+def test_unknown_export_kinds_explain_the_choices() -> None:
+    assert parse_export_kind(" Tickets ") is ExportKind.TICKETS
+    with pytest.raises(InvalidInput, match="choose one of customers, tickets, orders, deals"):
+        parse_export_kind("passwords")
