@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import traceback
 from collections.abc import Iterable
 
@@ -57,16 +59,41 @@ def _scrub(record: logging.LogRecord) -> None:
             record.exc_info = None
 
 
-def configure_logging(*, level: int, secrets: Iterable[str] = ()) -> None:
-    """Configure the root logger once for the process."""
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and any extra fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record as JSON."""
+        data = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            data["exception"] = record.exc_text
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def configure_logging(*, level: int, secrets: Iterable[str] = (), json_lines: bool = False) -> None:
+    """Configure the root logger once for the process (text, or JSON lines)."""
     protect_secrets(secrets)
     root = logging.getLogger()
     root.setLevel(level)
-    if not any(getattr(h, "_crm_handler", False) for h in root.handlers):
+    handler = next((h for h in root.handlers if getattr(h, "_crm_handler", False)), None)
+    if handler is None:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(_FORMAT))
         handler._crm_handler = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    formatter = JsonFormatter() if json_lines else logging.Formatter(_FORMAT)
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
     quiet_libraries()
 
 

@@ -11,6 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings, log_level_number
+from crm.errors import CrmError
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     level = log_level_number(settings)
     if args.demo and level > logging.DEBUG:
         level = logging.WARNING  # the transcript is the demo's output; DEBUG still shows all
-    configure_logging(level=level, secrets=settings.secrets)
+    configure_logging(level=level, secrets=settings.secrets, json_lines=settings.log_json)
     if args.demo:
         from bot.demo import run_demo
 
@@ -73,6 +74,9 @@ def run_webhook(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    except CrmError as err:
+        print(f"cannot start: {err}", file=sys.stderr)
+        return 1
     except OSError as err:
         print(
             f"cannot listen on {settings.listen_host}:{settings.listen_port}: {err}",

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger("crm.updates")
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -39,10 +43,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._in_flight += 1
         if isinstance(update, Update) and update.update_id > self._last_update_id:
             self._last_update_id = update.update_id
+        started = time.perf_counter()
         try:
             await self._process_in_order(update, coroutine)
         finally:
             self._in_flight -= 1
+            if isinstance(update, Update):
+                _log_update(update, time.perf_counter() - started)
 
     async def _process_in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
@@ -74,6 +81,41 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
+
+
+def route_of(update: Update) -> str:
+    """Name what an update asks for: a command, a button family, or a message kind."""
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        return f"button:{data.split(':', 1)[0]}"
+    message = update.effective_message
+    if update.edited_message is not None:
+        return "edited_message"
+    if message is None:
+        return next((k for k, v in update.to_dict().items() if k != "update_id" and v), "other")
+    if message.text and message.text.startswith("/"):
+        return "command:" + message.text.split()[0].split("@", 1)[0][:32]
+    for kind in ("text", "photo", "document", "voice", "sticker", "location", "contact"):
+        if getattr(message, kind, None):
+            return f"message:{kind}"
+    return "message:other"
+
+
+def _log_update(update: Update, seconds: float) -> None:
+    user = update.effective_user
+    log.info(
+        "update %s user %s %s %.1f ms",
+        update.update_id,
+        user.id if user else "-",
+        route_of(update),
+        seconds * 1000,
+        extra={
+            "update_id": update.update_id,
+            "user_id": user.id if user else None,
+            "route": route_of(update),
+            "duration_ms": round(seconds * 1000, 1),
+        },
+    )
 
 
 def _chat_key(update: object) -> int | None:

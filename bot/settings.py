@@ -36,6 +36,7 @@ class Settings:
     manager_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     log_level: str = "INFO"
+    log_json: bool = False
     topics_file: Path | None = None
     agent_capacity: int = 5
     sla_first_response_min: int = 15
@@ -116,6 +117,8 @@ def load_settings(
         manager_ids=_parse_ids("CRM_MANAGER_IDS", get("CRM_MANAGER_IDS")),
         timezone=_parse_zone("CRM_TIMEZONE", get("CRM_TIMEZONE") or "UTC"),
         log_level=_parse_level("LOG_LEVEL", get("LOG_LEVEL") or "INFO"),
+        log_json=_parse_choice("LOG_FORMAT", get("LOG_FORMAT") or "text", ("text", "json"))
+        == "json",
         topics_file=_parse_file("CRM_TOPICS_FILE", get("CRM_TOPICS_FILE")),
         agent_capacity=_parse_int("CRM_AGENT_CAPACITY", get("CRM_AGENT_CAPACITY"), 5, 1, 1000),
         sla_first_response_min=_parse_int(
@@ -193,6 +196,13 @@ def _parse_webhook(url: str | None, secret: str | None, listen: str | None) -> d
         )
     values.update(webhook_url=url, webhook_secret=secret)
     return values
+
+
+def _parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} is malformed: {raw!r} is not one of {', '.join(choices)}")
+    return value
 
 
 def _parse_country(name: str, raw: str | None) -> str:

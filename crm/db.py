@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
+
+from crm.errors import CrmError
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +57,21 @@ async def apply_migrations(db_url: str) -> None:
         await Tortoise.close_connections()
 
 
+class SchemaTooNew(CrmError):
+    """The store was migrated by a newer version of the product than this one."""
+
+
 async def open_store(db_url: str, *, run_migrations: bool = True) -> None:
     """Migrate, then connect the ORM for use from any task of this process."""
     if run_migrations:
-        await apply_migrations(db_url)
+        status = await schema_status(db_url)
+        if status.newer_than_code:
+            raise SchemaTooNew(
+                f"the store's schema is newer than this code (unknown migrations: "
+                f"{', '.join(status.unknown)}); upgrade the product before starting it"
+            )
+        if status.pending:
+            await apply_migrations(db_url)
     await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
     log.info("store open: %s", redact_db_url(db_url))
 
@@ -78,3 +92,43 @@ async def unmigrated_model_changes() -> list[str]:
         assert ctx.apps is not None
         writers = await MigrationAutodetector(ctx.apps, config["apps"]).changes()
     return [f"{w.app_label}.{w.name}" for w in writers]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStatus:
+    """How a store's schema compares with this code's migrations."""
+
+    applied: list[str]
+    pending: list[str]  # known to the code, not applied yet
+    unknown: list[str]  # applied in the store, unknown to this code: the store is newer
+
+    @property
+    def newer_than_code(self) -> bool:
+        """Return whether the store was migrated by a newer version of the product."""
+        return bool(self.unknown)
+
+
+async def schema_status(db_url: str) -> SchemaStatus:
+    """Compare the store's applied migrations with the ones this code ships."""
+    from tortoise.connection import get_connection
+    from tortoise.migrations.executor import MigrationExecutor
+    from tortoise.migrations.recorder import MigrationRecorder
+
+    config = tortoise_config(db_url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        connection_name = config["apps"][APP_LABEL]["default_connection"]
+        connection = get_connection(connection_name)
+        executor = MigrationExecutor(connection, config["apps"])
+        steps = await executor.plan()
+        known = set(executor.loader.graph.nodes)
+        applied_keys = await MigrationRecorder(connection).applied_migrations()
+    finally:
+        await Tortoise.close_connections()
+    applied = [f"{k.app_label}.{k.name}" for k in applied_keys]
+    known_names = {f"{k.app_label}.{k.name}" for k in known}
+    return SchemaStatus(
+        applied=applied,
+        pending=[f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward],
+        unknown=[name for name in applied if name not in known_names],
+    )

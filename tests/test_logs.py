@@ -32,3 +32,47 @@ def test_httpx_request_lines_are_silenced() -> None:
     quiet_libraries()
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
     assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+
+
+def test_json_lines_carry_the_update_fields_and_stay_redacted() -> None:
+    import json
+
+    from bot.logs import JsonFormatter
+
+    protect_secrets([TOKEN])
+    record = logging.getLogger("crm.updates").makeRecord(
+        "crm.updates",
+        logging.INFO,
+        __file__,
+        1,
+        "update %s via bot%s",
+        (7, TOKEN),
+        None,
+        extra={"update_id": 7, "user_id": 501, "route": "command:/help", "duration_ms": 3.2},
+    )
+    line = JsonFormatter().format(record)
+    data = json.loads(line)
+    assert data["message"] == "update 7 via bot***"
+    assert (data["update_id"], data["user_id"], data["route"], data["duration_ms"]) == (
+        7,
+        501,
+        "command:/help",
+        3.2,
+    )
+    assert data["level"] == "INFO" and data["logger"] == "crm.updates"
+    assert TOKEN not in line
+
+
+async def test_each_update_is_logged_once_with_its_route(desk, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="crm.updates")
+    alice = desk.customer()
+    await desk.send_text(alice, "/help")
+    await desk.send_text(alice, "hello")
+    await desk.settle()
+    routes = [r.route for r in caplog.records if r.name == "crm.updates"]
+    assert routes == ["command:/help", "message:text"]
+    assert all(
+        r.user_id == alice.id and r.duration_ms >= 0
+        for r in caplog.records
+        if r.name == "crm.updates"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crm import db
 from crm.models import Customer, Ticket, TicketKind
 
@@ -34,3 +36,27 @@ def test_redact_db_url_hides_the_password() -> None:
     url = "postgres://crm:s3cret@db.example.com:5432/crm"
     assert "s3cret" not in db.redact_db_url(url)
     assert db.redact_db_url("sqlite://crm.db") == "sqlite://crm.db"
+
+
+async def test_a_store_migrated_by_newer_code_is_refused(db_url: str) -> None:
+    from tortoise import Tortoise
+
+    await db.apply_migrations(db_url)
+    await Tortoise.init(config=db.tortoise_config(db_url))
+    conn = Tortoise.get_connection(next(iter(db.tortoise_config(db_url)["connections"])))
+    await conn.execute_query(
+        "INSERT INTO tortoise_migrations (app, name, applied_at) "
+        "VALUES ('crm', '0999_from_the_future', CURRENT_TIMESTAMP)"
+    )
+    await Tortoise.close_connections()
+
+    status = await db.schema_status(db_url)
+    assert status.newer_than_code and status.unknown == ["crm.0999_from_the_future"]
+    with pytest.raises(db.SchemaTooNew, match="newer than this code"):
+        await db.open_store(db_url)
+
+
+async def test_pending_migrations_are_listed_for_an_empty_store(empty_db_url: str) -> None:
+    status = await db.schema_status(empty_db_url)
+    assert status.applied == [] and status.pending[0] == "crm.0001_initial"
+    assert not status.newer_than_code
