@@ -19,7 +19,7 @@ from crm.errors import InvalidInput
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
 from crm.topics import load_topics
-from handlers import agent, customer, jobs, manager, records, sales, survey
+from handlers import agent, customer, insight, jobs, manager, records, sales, survey
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
 
@@ -63,6 +63,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     # and plain messages of staff to the agent handlers itself.
     agent.register(application)
     manager.register(application)
+    insight.register(application)
     records.register(application)
     sales.register(application)
     survey.register(application)

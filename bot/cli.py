@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from bot import cli_records
+from bot.doctor import examine
 from bot.settings import Settings, SettingsError, load_settings
 from crm import db, privacy, scoring
 from crm.errors import CrmError
@@ -18,6 +21,10 @@ from crm.models import Ticket, TicketStatus
 from crm.sentiment import default_analyzer, evaluate, load_labelled_csv, save_model, train_model
 
 T = TypeVar("T")
+
+
+class DoctorFound(Exception):
+    """The doctor found problems; its report is the message."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     score = ssub.add_parser("score", help="score unscored customer messages in the store now")
     score.add_argument("--rescore", action="store_true", help="forget all scores first")
     score.add_argument("--model", help="model file (default: CRM_SENTIMENT_MODEL or built-in)")
+    sub.add_parser("doctor", help="check settings, store, schema, token and webhook")
+    report = sub.add_parser("report", help="service metrics for the last N days (and a chart)")
+    report.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+    report.add_argument("--out", help="also write the tickets-per-day chart to this PNG file")
     cli_records.add_commands(sub)
     gdpr = sub.add_parser("gdpr", help="privacy requests")
     gsub = gdpr.add_subparsers(dest="action", required=True)
@@ -94,6 +105,28 @@ def _train(args: argparse.Namespace, settings: Settings) -> str:
     return f"trained on {len(texts)} texts from {source}; model written to {path}"
 
 
+async def _report(settings: Settings, days: int, out: str | None) -> str:
+    from crm import clock, metrics
+    from crm.charts import render_daily_chart
+
+    if not 1 <= days <= 366:
+        raise CrmError("--days must be between 1 and 366")
+    zone = settings.timezone
+    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=zone)
+    text = _plain(metrics.render_report(await metrics.build_report(period=period, zone=zone)))
+    if out:
+        series = await metrics.daily_series(days=max(days, 2), now=clock.utcnow(), zone=zone)
+        png = render_daily_chart(series, title=f"Tickets per day, {days} days")
+        await asyncio.to_thread(Path(out).write_bytes, png)
+        text += f"\n\nchart written to {out}"
+    return text
+
+
+def _plain(html_text: str) -> str:
+    """Turn the Telegram HTML of a report into terminal text."""
+    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", html_text))
+
+
 def _eval(args: argparse.Namespace) -> str:
     data = load_labelled_csv(args.file)
     result = evaluate(analyzer=default_analyzer(args.model), texts=data.texts, labels=data.labels)
@@ -131,6 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         output = _run(args, settings)
+    except DoctorFound as found:
+        print(str(found))
+        return 1
     except (CrmError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -141,6 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> str:
     if cli_records.handles(args.command):
         return cli_records.run(args, settings)
+    if args.command == "report":
+        return asyncio.run(_with_store(settings, lambda: _report(settings, args.days, args.out)))
+    if args.command == "doctor":
+        checks = asyncio.run(examine(settings))
+        report = "\n".join(c.render() for c in checks)
+        if not all(c.ok for c in checks):
+            raise DoctorFound(report)
+        return report
     if args.command == "migrate":
         asyncio.run(db.apply_migrations(settings.db_url))
         return f"store is up to date: {db.redact_db_url(settings.db_url)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
@@ -48,8 +49,22 @@ def redact_db_url(db_url: str) -> str:
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", db_url)
 
 
+class StoreUnavailable(CrmError):
+    """The store cannot be opened at all (e.g. its folder does not exist)."""
+
+
+def check_reachable_path(db_url: str) -> None:
+    """Refuse an SQLite URL whose folder does not exist (aiosqlite would wait forever)."""
+    if not db_url.startswith("sqlite://") or db_url.endswith(":memory:"):
+        return
+    folder = Path(db_url.removeprefix("sqlite://")).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise StoreUnavailable(f"CRM_DB_URL points into {folder}, which does not exist")
+
+
 async def apply_migrations(db_url: str) -> None:
     """Bring the store's schema up to date (creating the database file if needed)."""
+    check_reachable_path(db_url)
     config = tortoise_config(db_url)
     try:
         await migrate(config=config)
@@ -63,6 +78,7 @@ class SchemaTooNew(CrmError):
 
 async def open_store(db_url: str, *, run_migrations: bool = True) -> None:
     """Migrate, then connect the ORM for use from any task of this process."""
+    check_reachable_path(db_url)
     if run_migrations:
         status = await schema_status(db_url)
         if status.newer_than_code:
@@ -114,6 +130,7 @@ async def schema_status(db_url: str) -> SchemaStatus:
     from tortoise.migrations.executor import MigrationExecutor
     from tortoise.migrations.recorder import MigrationRecorder
 
+    check_reachable_path(db_url)
     config = tortoise_config(db_url)
     await Tortoise.init(config=config, init_connections=False)
     try:

@@ -24,6 +24,7 @@ from handlers.notify import (
     render_history,
     send_about_ticket,
 )
+from handlers.sales import SALES_HELP
 from handlers.survey import send_survey
 from handlers.text import esc
 from handlers.unpack import inbound_of
@@ -50,7 +51,10 @@ MANAGER_HELP = (
     "\n\nManager commands:\n"
     "/agent_add <user_id> [name] [skill ...], /agent_remove <user_id>\n"
     "/agents – who is online, their load and capacity\n"
-    "/manager_add <user_id>"
+    "/manager_add <user_id>\n"
+    "/summary, /report [days], /agent_stats [days] – the numbers, with charts\n"
+    "/sales [months] – the sales report\n"
+    "/import (send a file), /export <what>, /merge <keep> <drop>, /link <customer> <user_id>"
 )
 
 
@@ -93,6 +97,7 @@ def _rest_after(message: Message, words: int) -> str:
 async def staff_start(update: Update, member: StaffMember) -> None:
     """Greet a staff member with their commands."""
     text = f"Hello, {member.label}! You are {member.role.value} on this desk.\n\n" + STAFF_HELP
+    text += "\n\n" + SALES_HELP
     if member.role is Role.MANAGER:
         text += MANAGER_HELP
     await answer(update, text)

@@ -1,4 +1,4 @@
-"""Scheduled work: the SLA check every minute."""
+"""Scheduled work: SLA checks, sentiment scoring, the daily summary, task reminders."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 from crm import routing, scoring, sla
 from crm.models import SlaKind
-from handlers import sales
+from handlers import insight, sales
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, drain_and_notify
 from handlers.text import esc
@@ -35,6 +35,20 @@ def register(application: Application) -> None:
         interval=SENTIMENT_INTERVAL,
         first=5,
         name="sentiment-scoring",
+    )
+    settings: Settings = application.bot_data.settings
+    # Checked every minute rather than run_daily: a bot that was down at the summary time
+    # still sends it when it comes back the same day (the claim keeps it to once a day).
+    application.job_queue.run_repeating(
+        timed("daily-summary", insight.daily_summary_job),
+        interval=SLA_INTERVAL,
+        first=10,
+        name="daily-summary",
+    )
+    application.job_queue.run_daily(
+        timed("task-reminders", task_reminder_job),
+        time=settings.daily_summary_at.replace(tzinfo=settings.timezone),
+        name="task-reminders",
     )
 
 

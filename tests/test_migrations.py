@@ -60,3 +60,24 @@ async def test_pending_migrations_are_listed_for_an_empty_store(empty_db_url: st
     status = await db.schema_status(empty_db_url)
     assert status.applied == [] and status.pending[0] == "crm.0001_initial"
     assert not status.newer_than_code
+
+
+async def test_migrated_store_has_every_index_the_models_declare(empty_db_url: str) -> None:
+    from tortoise import Tortoise
+
+    await db.apply_migrations(empty_db_url)
+    await Tortoise.init(config=db.tortoise_config(empty_db_url))
+    conn = Tortoise.get_connection(next(iter(db.tortoise_config(empty_db_url)["connections"])))
+    if empty_db_url.startswith("sqlite"):
+        rows = await conn.execute_query_dict(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ticket'"
+        )
+    else:
+        rows = await conn.execute_query_dict(
+            "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'ticket'"
+        )
+    await Tortoise.close_connections()
+    names = {row["name"] for row in rows}
+    # (customer_id, status), (status, last_activity_at), (status, assignee_id), (status, created_at)
+    assert {"idx_ticket_custome_8f1cc6", "idx_ticket_status_4067b7"} <= names
+    assert len([n for n in names if n.startswith("idx_ticket_")]) == 4

@@ -127,11 +127,11 @@ def test_run_bot_with_malformed_value_names_it(tmp_path: Path) -> None:
 
 def test_webhook_mode_needs_a_valid_secret() -> None:
     base = {"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_WEBHOOK_URL": "https://bot.example.com/telegram"}
-    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_SECRET is not set"):
+    with pytest.raises(SettingsError, match=r"^CRM_WEBHOOK_SECRET is not set"):
         load_settings(base, env_file=None)
-    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_SECRET is malformed"):
+    with pytest.raises(SettingsError, match=r"^CRM_WEBHOOK_SECRET is malformed"):
         load_settings({**base, "CRM_WEBHOOK_SECRET": "has spaces!"}, env_file=None)
-    with pytest.raises(SettingsError, match="^CRM_WEBHOOK_URL is malformed"):
+    with pytest.raises(SettingsError, match=r"^CRM_WEBHOOK_URL is malformed"):
         load_settings(
             {**base, "CRM_WEBHOOK_URL": "http://bot.example.com/x", "CRM_WEBHOOK_SECRET": "ok"},
             env_file=None,
@@ -147,5 +147,5 @@ def test_webhook_mode_needs_a_valid_secret() -> None:
 
 @pytest.mark.parametrize("listen", ["8080", "host:", "host:99999", ":80"])
 def test_bad_listen_addresses_are_named(listen: str) -> None:
-    with pytest.raises(SettingsError, match="^CRM_LISTEN is malformed"):
+    with pytest.raises(SettingsError, match=r"^CRM_LISTEN is malformed"):
         load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_LISTEN": listen}, env_file=None)

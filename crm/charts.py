@@ -1,0 +1,118 @@
+"""PNG charts for reports, drawn with matplotlib's Agg renderer.
+
+Figures are built from `matplotlib.figure.Figure` directly, never pyplot: pyplot keeps a
+global registry of open figures (a leak in a long-running bot) and is not thread-safe, while
+a bare Figure is an ordinary object, so rendering can run in a worker thread
+(`asyncio.to_thread`) and is garbage once the bytes are out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from io import BytesIO
+
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from crm.metrics import DailySeries
+from crm.models import TicketKind
+
+__all__ = ["render_bar_chart", "render_daily_chart"]
+
+SIZE = (8.0, 4.5)  # inches; at DPI this is 960 x 540, crisp in a Telegram photo
+DPI = 120
+KIND_COLOURS = {
+    TicketKind.INQUIRY: "#4C78A8",
+    TicketKind.COMPLAINT: "#E45756",
+    TicketKind.FEEDBACK: "#54A24B",
+    TicketKind.RATING: "#B279A2",
+    TicketKind.FOLLOW_UP: "#F58518",
+}
+CSAT_COLOUR = "#222222"
+
+
+_CJK_FONT_HINTS = ("CJK", "WenQuanYi", "Noto Sans SC", "Source Han", "Droid Sans Fallback")
+
+
+@cache
+def _font_families() -> list[str]:
+    """Return the default font, then any installed CJK font to fall back on for topic names."""
+    names = sorted({f.name for f in font_manager.fontManager.ttflist})
+    return ["DejaVu Sans", *(n for n in names if any(h in n for h in _CJK_FONT_HINTS))]
+
+
+def _new_figure() -> Figure:
+    figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # attaches itself: the figure renders with Agg, no GUI backend
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_daily_chart(series: DailySeries, *, title: str) -> bytes:
+    """Draw tickets opened per day, stacked by kind, with CSAT as a line; return a PNG."""
+    figure = _new_figure()
+    tickets = figure.add_subplot()
+    tickets.set_title(title, fontfamily=_font_families())
+    positions = list(range(len(series.days)))
+    bottom = [0] * len(positions)
+    for kind in TicketKind:
+        counts = series.opened.get(kind, [0] * len(positions))
+        if not any(counts):
+            continue
+        tickets.bar(
+            positions, counts, bottom=bottom, color=KIND_COLOURS[kind], label=kind.value, width=0.8
+        )
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    tickets.set_ylabel("tickets opened")
+    tickets.set_ylim(0, max([*bottom, 1]) * 1.15)
+    tickets.yaxis.set_major_locator(MaxNLocator(integer=True))
+    step = max(1, len(positions) // 10)
+    tickets.set_xticks(positions[::step], [f"{d:%d %b}" for d in series.days[::step]])
+    tickets.tick_params(axis="x", labelrotation=45)
+    if not positions:
+        tickets.text(0.5, 0.5, "no data", ha="center", va="center", transform=tickets.transAxes)
+        tickets.set_xticks([])
+
+    csat = tickets.twinx()
+    csat.set_ylim(0, 100)
+    csat.yaxis.set_major_formatter(PercentFormatter(100))
+    csat.set_ylabel("CSAT")
+    if any(value is not None for value in series.csat_pct):
+        # NaN breaks the line on days without ratings instead of joining across them.
+        values = [float("nan") if y is None else y for y in series.csat_pct]
+        csat.plot(positions, values, color=CSAT_COLOUR, marker="o", markersize=3, label="CSAT")
+
+    handles, labels = tickets.get_legend_handles_labels()
+    more_handles, more_labels = csat.get_legend_handles_labels()
+    if handles or more_handles:
+        tickets.legend(
+            handles + more_handles, labels + more_labels, loc="upper left", fontsize="small"
+        )
+    return _png(figure)
+
+
+def render_bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str) -> bytes:
+    """Draw one bar per label; return a PNG."""
+    if len(labels) != len(values):
+        raise ValueError("labels and values differ in length")
+    figure = _new_figure()
+    axes = figure.add_subplot()
+    axes.set_title(title, fontfamily=_font_families())
+    if labels:
+        positions = list(range(len(labels)))
+        axes.bar(positions, values, color=KIND_COLOURS[TicketKind.INQUIRY])
+        axes.set_xticks(positions, list(labels), fontfamily=_font_families())
+        if len(labels) > 6:
+            axes.tick_params(axis="x", labelrotation=45)
+    else:
+        axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
+        axes.set_xticks([])
+    return _png(figure)

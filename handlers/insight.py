@@ -1,0 +1,132 @@
+"""Managers' numbers in Telegram: /summary, /report, /agent_stats, and the daily summary job."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, timedelta
+
+from telegram import Bot, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.settings import Settings
+from crm import clock, daily, metrics, staff
+from crm.charts import render_daily_chart
+from crm.errors import InvalidInput
+from crm.models import Role, StaffMember
+from handlers.auth import require
+from handlers.context import CRMContext
+from handlers.text import esc, split_message
+
+log = logging.getLogger(__name__)
+
+NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+CHART_DAYS = 14
+MAX_DAYS = 366
+
+
+def register(application: Application) -> None:
+    """Add the manager reporting commands."""
+    add = application.add_handler
+    add(CommandHandler("summary", summary, filters=NEW_PRIVATE))
+    add(CommandHandler("report", report, filters=NEW_PRIVATE))
+    add(CommandHandler("agent_stats", agent_stats, filters=NEW_PRIVATE))
+
+
+def _days_arg(context: CRMContext, default: int, usage: str) -> int:
+    args = context.args or []
+    if not args:
+        return default
+    if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS:
+        raise InvalidInput(f"usage: {usage} (a number of days, 1-{MAX_DAYS})")
+    return int(args[0])
+
+
+async def send_html_and_chart(bot: Bot, chat_id: int, html: str, chart: bytes | None) -> None:
+    """Send a report's text (split under Telegram's limit) and its chart."""
+    for chunk in split_message(html):
+        await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
+    if chart is not None:
+        await bot.send_photo(chat_id, chart, filename="chart.png")
+
+
+async def daily_chart(settings: Settings, *, days: int = CHART_DAYS) -> bytes:
+    """Render tickets per day by kind with the CSAT line (drawing off the event loop)."""
+    series = await metrics.daily_series(days=days, now=clock.utcnow(), zone=settings.timezone)
+    title = f"Tickets per day by kind, last {days} days, with CSAT"
+    return await asyncio.to_thread(render_daily_chart, series, title=title)
+
+
+async def summary_html(settings: Settings, *, day: date, title: str) -> str:
+    """Return the summary of a local day against the 7 days before it."""
+    result = await metrics.build_summary(day=day, zone=settings.timezone, now=clock.utcnow())
+    return metrics.render_summary(result, title=title)
+
+
+@require(Role.MANAGER)
+async def summary(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send the daily summary now, for today so far."""
+    settings = context.bot_data.settings
+    today = clock.utcnow().astimezone(settings.timezone).date()
+    html = await summary_html(settings, day=today, title="Summary: today so far")
+    await send_html_and_chart(context.bot, member.telegram_id, html, await daily_chart(settings))
+
+
+@require(Role.MANAGER)
+async def report(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send the service metrics for the last N days (default 7) with a chart."""
+    settings = context.bot_data.settings
+    days = _days_arg(context, 7, "/report [days]")
+    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
+    result = await metrics.build_report(period=period, zone=settings.timezone)
+    chart = await daily_chart(settings, days=max(days, 2))
+    await send_html_and_chart(context.bot, member.telegram_id, metrics.render_report(result), chart)
+
+
+@require(Role.MANAGER)
+async def agent_stats(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Send per-agent tickets handled, median first response and CSAT for the last N days."""
+    settings = context.bot_data.settings
+    days = _days_arg(context, 7, "/agent_stats [days]")
+    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
+    rows = await metrics.agent_stats(period=period)
+    lines = [f"<b>Agents, last {days} day(s)</b>"]
+    for row in rows:
+        csat = f"{row.csat_pct:.0f}%" if row.csat_pct is not None else "–"
+        lines.append(
+            f"{esc(row.name)}: {row.handled} handled · first response "
+            f"{metrics.format_duration(row.first_response_median)} · CSAT {csat} "
+            f"({row.ratings} rating{'s' if row.ratings != 1 else ''})"
+        )
+    if not rows:
+        lines.append("No agents yet.")
+    await send_html_and_chart(context.bot, member.telegram_id, "\n".join(lines), None)
+
+
+async def daily_summary_job(context: CRMContext) -> None:
+    """Send yesterday's summary once a day at the configured time, catching up after downtime."""
+    await send_daily_summary(context.application)
+
+
+async def send_daily_summary(application: Application) -> int:
+    """Send the day's summary to every manager if it is due and unsent; return recipients."""
+    settings: Settings = application.bot_data.settings
+    now_local = clock.utcnow().astimezone(settings.timezone)
+    day = daily.summary_due(now_local=now_local, at=settings.daily_summary_at)
+    if day is None or not await daily.claim(day=day):
+        return 0
+    yesterday = day - timedelta(days=1)
+    html = await summary_html(settings, day=yesterday, title=f"Daily summary for {yesterday}")
+    chart = await daily_chart(settings)
+    sent = 0
+    for manager in await staff.managers():
+        try:
+            await send_html_and_chart(application.bot, manager.telegram_id, html, chart)
+            sent += 1
+        except TelegramError as err:
+            log.warning("daily summary not delivered to manager %s: %s", manager.telegram_id, err)
+    await daily.record_sent(day=day, recipients=sent)
+    log.info("daily summary for %s sent to %s manager(s)", yesterday, sent)
+    return sent

@@ -1,0 +1,106 @@
+"""PNG charts: valid images of the expected size, drawn for full, quiet and empty data."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from io import BytesIO
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from crm.charts import KIND_COLOURS, render_bar_chart, render_daily_chart
+from crm.metrics import DailySeries
+from crm.models import TicketKind
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+WIDTH, HEIGHT = 960, 540
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Return (width, height) from a PNG's IHDR chunk, checking the file starts like a PNG."""
+    assert data[:8] == PNG_SIGNATURE
+    length, chunk = struct.unpack(">I4s", data[8:16])
+    assert (length, chunk) == (13, b"IHDR")
+    return struct.unpack(">II", data[16:24])
+
+
+def pixels(data: bytes) -> np.ndarray:
+    return imread(BytesIO(data), format="png")
+
+
+def has_colour(image: np.ndarray, hex_colour: str) -> bool:
+    """Return whether any pixel has exactly this colour (to 8 bits)."""
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]) / 255
+    return bool((np.abs(image[..., :3] - rgb) < 1 / 255).all(axis=-1).any())
+
+
+def series(days: int, *, complaints: bool = True) -> DailySeries:
+    dates = [date(2026, 3, 1) + timedelta(days=i) for i in range(days)]
+    opened = {kind: [0] * days for kind in TicketKind}
+    opened[TicketKind.INQUIRY] = [3 + i % 4 for i in range(days)]
+    if complaints:
+        opened[TicketKind.COMPLAINT] = [i % 3 for i in range(days)]
+    csat = [None if i % 5 == 0 else 60.0 + i for i in range(days)]
+    return DailySeries(days=dates, opened=opened, ratings=[1] * days, csat_pct=csat)
+
+
+def test_daily_chart_is_a_png_with_a_bar_colour_per_kind_present() -> None:
+    data = render_daily_chart(series(30), title="Last 30 days")
+    assert png_size(data) == (WIDTH, HEIGHT)
+    image = pixels(data)
+    assert image.shape[:2] == (HEIGHT, WIDTH)
+    assert has_colour(image, KIND_COLOURS[TicketKind.INQUIRY])
+    assert has_colour(image, KIND_COLOURS[TicketKind.COMPLAINT])
+    assert not has_colour(image, KIND_COLOURS[TicketKind.FEEDBACK])
+
+    calm = pixels(render_daily_chart(series(30, complaints=False), title="Last 30 days"))
+    assert not has_colour(calm, KIND_COLOURS[TicketKind.COMPLAINT])
+
+
+@pytest.mark.parametrize("days", [0, 1, 7])
+def test_quiet_and_empty_series_still_render(days: int) -> None:
+    quiet = DailySeries(
+        days=[date(2026, 3, 1) + timedelta(days=i) for i in range(days)],
+        opened={kind: [0] * days for kind in TicketKind},
+        ratings=[0] * days,
+        csat_pct=[None] * days,
+    )
+    image = pixels(render_daily_chart(quiet, title="Nothing happened"))
+    assert image.shape[:2] == (HEIGHT, WIDTH)
+    assert not any(has_colour(image, colour) for colour in KIND_COLOURS.values())
+
+
+def test_bar_chart_renders_values_and_nothing() -> None:
+    data = render_bar_chart(["billing", "delivery", "other"], [5, 0, 2.5], title="Topics")
+    assert png_size(data) == (WIDTH, HEIGHT)
+    assert has_colour(pixels(data), KIND_COLOURS[TicketKind.INQUIRY])
+    empty = pixels(render_bar_chart([], [], title="No topics"))
+    assert not has_colour(empty, KIND_COLOURS[TicketKind.INQUIRY])
+    with pytest.raises(ValueError):
+        render_bar_chart(["a"], [], title="mismatch")
+
+
+def test_rendering_from_threads_gives_the_same_bytes() -> None:
+    data = series(14)
+    alone = render_daily_chart(data, title="Two weeks")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda _: render_daily_chart(data, title="Two weeks"), range(8)))
+    assert all(png == alone for png in together)
+
+
+def test_charts_do_not_need_pyplot() -> None:
+    code = (
+        "import sys\n"
+        "from crm.charts import render_bar_chart\n"
+        "render_bar_chart(['a'], [1], title='x')\n"
+        "print('matplotlib.pyplot' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,40 @@
+"""`crm doctor` tells, in plain words, what is right and what is wrong."""
+
+from __future__ import annotations
+
+from bot.doctor import examine
+from tests.desk import desk_settings
+
+
+async def test_a_healthy_setup_passes_every_check(sandbox, db_url: str) -> None:
+    checks = await examine(desk_settings(sandbox, db_url))
+    by_name = {c.name: c for c in checks}
+    assert all(c.ok for c in checks), [c.render() for c in checks]
+    assert "valid: the bot is @crm_sandbox_bot" in by_name["token"].detail
+    assert by_name["schema"].detail.startswith("up to date")
+    assert by_name["webhook"].detail == "none set (polling mode)"
+
+
+async def test_problems_are_named(sandbox, empty_db_url: str) -> None:
+    settings = desk_settings(sandbox, empty_db_url).with_overrides(telegram_token="999:WRONG-token")
+    checks = {c.name: c for c in await examine(settings)}
+    assert not checks["token"].ok and "Unauthorized" in checks["token"].detail
+    assert checks["schema"].ok and "pending" in checks["schema"].detail
+    assert "***" not in checks["token"].render()  # nothing secret is printed
+
+
+async def test_unreachable_store_is_a_problem(sandbox, tmp_path) -> None:
+    settings = desk_settings(sandbox, f"sqlite://{tmp_path}/no/such/dir/crm.db")
+    checks = {c.name: c for c in await examine(settings)}
+    assert not checks["store"].ok and "does not exist" in checks["store"].detail
+    assert checks["token"].ok  # the other checks still ran
+
+
+async def test_webhook_mismatch_is_reported(sandbox, db_url: str) -> None:
+    settings = desk_settings(
+        sandbox, db_url, webhook_url="https://bot.example.com/telegram", webhook_secret="abc"
+    )
+    checks = {c.name: c for c in await examine(settings)}
+    assert not checks["webhook"].ok and "expected https://bot.example.com/telegram" in (
+        checks["webhook"].detail
+    )
