@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot.settings import Settings
-from crm import desk, notifications, routing, staff
+from crm import audit, desk, notifications, routing, staff
 from crm.errors import CrmError, InvalidInput
 from crm.models import Role, StaffMember, Ticket
 from crm.tickets import parse_ticket_number
@@ -51,7 +51,7 @@ MANAGER_HELP = (
     "\n\nManager commands:\n"
     "/agent_add <user_id> [name] [skill ...], /agent_remove <user_id>\n"
     "/agents – who is online, their load and capacity\n"
-    "/manager_add <user_id>\n"
+    "/manager_add <user_id>, /audit [n] – the log of privileged actions\n"
     "/summary, /report [days], /agent_stats [days] – the numbers, with charts\n"
     "/sales [months] – the sales report\n"
     "/import (send a file), /export <what>, /merge <keep> <drop>, /link <customer> <user_id>"
@@ -155,6 +155,9 @@ async def take(update: Update, context: CRMContext, member: StaffMember) -> None
 
 async def _take(bot: Bot, member: StaffMember, ticket_id: int) -> None:
     assignment = await routing.take_ticket(staff=member, ticket_id=ticket_id)
+    await audit.record(
+        actor_telegram_id=member.telegram_id, action="ticket.take", subject=f"ticket {ticket_id}"
+    )
     await notify_assignment(bot, assignment, reason=f"You took ticket #{ticket_id}")
 
 
@@ -293,6 +296,15 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
     target = staff.parse_user_id(args[1])
     assignment = await routing.transfer_ticket(
         ticket_id=ticket_id, to_telegram_id=target, by=member
+    )
+    await audit.record(
+        actor_telegram_id=member.telegram_id,
+        action="ticket.transfer",
+        subject=f"ticket {ticket_id}",
+        details={
+            "from": assignment.previous.telegram_id if assignment.previous else None,
+            "to": assignment.staff.telegram_id,
+        },
     )
     await notify_assignment(
         context.bot, assignment, reason=f"{member.label} transferred ticket #{ticket_id} to you"

@@ -6,13 +6,13 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, filters
 
-from crm import staff
+from crm import audit, staff
 from crm.errors import InvalidInput
 from crm.models import Role, StaffMember
 from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.notify import drain_and_notify
-from handlers.text import esc
+from handlers.text import esc, split_message
 
 NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
@@ -24,6 +24,7 @@ def register(application: Application) -> None:
     add(CommandHandler("agent_remove", agent_remove, filters=NEW_PRIVATE))
     add(CommandHandler("agents", agents, filters=NEW_PRIVATE))
     add(CommandHandler("manager_add", manager_add, filters=NEW_PRIVATE))
+    add(CommandHandler("audit", show_audit, filters=NEW_PRIVATE))
 
 
 @require(Role.MANAGER)
@@ -35,6 +36,12 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
     telegram_id = staff.parse_user_id(args[0])
     name = args[1] if len(args) > 1 else ""
     agent, new = await staff.add_agent(telegram_id=telegram_id, name=name, skills=args[2:])
+    await audit.record(
+        actor_telegram_id=member.telegram_id,
+        action="staff.agent_add",
+        subject=f"user {telegram_id}",
+        details={"name": agent.name, "skills": agent.skills},
+    )
     skills = ", ".join(agent.skills) or "none"
     verb = "is now an agent" if new else "updated"
     await answer(
@@ -50,6 +57,12 @@ async def agent_remove(update: Update, context: CRMContext, member: StaffMember)
     if len(args) != 1:
         raise InvalidInput("usage: /agent_remove <user_id>")
     removed, released = await staff.remove_agent(telegram_id=staff.parse_user_id(args[0]))
+    await audit.record(
+        actor_telegram_id=member.telegram_id,
+        action="staff.agent_remove",
+        subject=f"user {removed.telegram_id}",
+        details={"released": [t.id for t in released]},
+    )
     await answer(
         update,
         f"{removed.label} is no longer an agent. {len(released)} open ticket(s) went back "
@@ -86,4 +99,22 @@ async def manager_add(update: Update, context: CRMContext, member: StaffMember) 
     if len(args) != 1:
         raise InvalidInput("usage: /manager_add <user_id>")
     promoted = await staff.promote_manager(telegram_id=staff.parse_user_id(args[0]))
+    await audit.record(
+        actor_telegram_id=member.telegram_id,
+        action="staff.manager_add",
+        subject=f"user {promoted.telegram_id}",
+    )
     await answer(update, f"{promoted.label} ({promoted.telegram_id}) is now a manager.")
+
+
+@require(Role.MANAGER)
+async def show_audit(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List the latest privileged actions: /audit [n] (default 20)."""
+    args = context.args or []
+    if len(args) > 1 or (args and (not args[0].isdigit() or not 1 <= int(args[0]) <= 200)):
+        raise InvalidInput("usage: /audit [n] (1-200)")
+    entries = await audit.recent(limit=int(args[0]) if args else 20)
+    lines = ["<b>Audit log</b> (newest first):"]
+    lines += [esc(audit.describe(entry)) for entry in entries] or ["– empty –"]
+    for chunk in split_message("\n".join(lines)):
+        await context.bot.send_message(member.telegram_id, chunk, parse_mode=ParseMode.HTML)

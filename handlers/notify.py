@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.settings import Settings
-from crm import notifications, routing, staff
+from crm import audit, notifications, routing, staff
 from crm.desk import TicketHistory
 from crm.models import Customer, Direction, Message, Priority, StaffMember, Ticket
 from handlers.text import esc, split_message
@@ -195,6 +195,12 @@ async def drain_and_notify(bot: Bot, settings: Settings) -> Sequence[routing.Ass
 
 
 async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: str) -> None:
+    await audit.record(
+        actor_telegram_id=None,
+        action="ticket.assign",
+        subject=f"ticket {assignment.ticket.id}",
+        details={"to": assignment.staff.telegram_id, "reason": reason},
+    )
     try:
         await notify_assignment(bot, assignment, reason=reason)
     except TelegramError as err:

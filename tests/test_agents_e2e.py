@@ -370,7 +370,16 @@ PRIVILEGED = [
     "/transfer 1 7001",
     "/tag 1 billing",
 ]
-MANAGER_ONLY = ["/agent_add 555 Eve", "/agent_remove 7001", "/agents", "/manager_add 555"]
+MANAGER_ONLY = [
+    "/agent_add 555 Eve",
+    "/agent_remove 7001",
+    "/agents",
+    "/manager_add 555",
+    "/audit",
+    "/summary",
+    "/report",
+    "/agent_stats",
+]
 
 
 @pytest.mark.parametrize("command", PRIVILEGED + MANAGER_ONLY)
@@ -444,3 +453,27 @@ async def test_sla_breach_alerts_managers_once_and_reroutes_offline_agents(desk:
     breaches = await SlaBreach.all()
     assert [(b.ticket_id, b.kind.value) for b in breaches] == [(ticket.id, "first_response")]
     assert breaches[0].notified_at is not None
+
+
+async def test_privileged_actions_land_in_the_audit_log(desk: Desk) -> None:
+    from crm.models import AuditEntry
+
+    maya, anna, boris = await _team(desk)
+    await desk.send_text(desk.customer(501, "Carol"), "I was charged twice")
+    ticket = await Ticket.get()
+    await desk.send_text(anna, f"/transfer {ticket.id} {BORIS}")
+    await desk.send_text(maya, f"/manager_add {ANNA}")
+    await desk.settle()
+    actions = await AuditEntry.all().order_by("id").values_list("action", "actor_telegram_id")
+    assert actions == [
+        ("staff.agent_add", MANAGER_ID),
+        ("staff.agent_add", MANAGER_ID),
+        ("ticket.assign", None),
+        ("ticket.transfer", ANNA),
+        ("staff.manager_add", MANAGER_ID),
+    ]
+    log = await desk.send_text(maya, "/audit 3")
+    assert "staff.manager_add user 7001" in log.plain_text
+    assert "ticket.transfer ticket" in log.plain_text
+    refused = await desk.send_text(desk.customer(502, "Eve"), "/audit")
+    assert refused.text == "Sorry, this command is for managers only."
