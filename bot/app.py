@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
+from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
 from crm import db, staff
@@ -42,6 +43,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         .request(CountingRequest(telemetry, connection_pool_size=64))
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
+        .rate_limiter(DeliveryLimiter(overall_per_second=settings.send_rate or None))
         .context_types(context_types())
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
         .post_init(_post_init)

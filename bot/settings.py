@@ -45,6 +45,7 @@ class Settings:
     daily_summary_at: time = time(9, 0)
     default_country: str = "US"
     flood_max: int = 20
+    send_rate: int = 30  # Bot API calls per second overall; 0 turns the limiter off
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     listen_host: str = "0.0.0.0"
@@ -131,6 +132,7 @@ def load_settings(
         daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
         default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
         flood_max=_parse_int("CRM_FLOOD_MAX", get("CRM_FLOOD_MAX"), 20, 1, 10_000),
+        send_rate=_parse_int("CRM_SEND_RATE", get("CRM_SEND_RATE"), 30, 0, 100_000),
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 
