@@ -173,3 +173,20 @@ async def test_hostile_updates_leave_the_bot_responsive_and_store_each_message_o
     assert after - before == sent
     reply = await desk.send_text(desk.customer(999, "Probe"), "/help")
     assert "/feedback" in reply.text
+
+
+async def test_commands_in_captions_and_forwarded_messages_are_kept(desk: Desk) -> None:
+    alice = desk.customer()
+    await desk.expect_reply(
+        alice, lambda: desk.sandbox.send_photo(alice, caption="/complain broken")
+    )
+    bob = desk.sandbox.user(777, "Bob")
+    await desk.expect_reply(
+        alice, lambda: desk.sandbox.send_text(alice, "see this", forward_from=bob)
+    )
+    rows = await Message.all().order_by("id").values_list("text", "media_type")
+    assert [(text, media and media.value) for text, media in rows] == [
+        ("/complain broken", "photo"),
+        ("see this", None),
+    ]
+    assert await Ticket.all().count() == 1

@@ -110,6 +110,20 @@ async def test_a_valid_update_is_stored_before_200_then_handled_once(sandbox, db
         assert len(sandbox.messages_to(501)) == 1
 
 
+async def test_the_secret_and_token_never_reach_the_logs(
+    sandbox, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        await _post(base, _update(sandbox, 40), secret="wrong")
+        await _post(base, _update(sandbox, 41))
+        await sandbox.wait_for_message(501)
+    assert caplog.records
+    assert SECRET not in caplog.text and sandbox.token not in caplog.text
+
+
 async def test_health_and_metrics(sandbox, db_url: str) -> None:
     async with webhook_bot(sandbox, db_url) as (base, _):
         await _post(base, _update(sandbox, 20))
