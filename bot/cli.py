@@ -32,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="Telegram CRM desk command line.")
     parser.add_argument("--env-file", default=".env", help="optional .env file (default: .env)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="bring the store's schema up to date")
+    migrate = sub.add_parser("migrate", help="bring the store's schema up to date")
+    migrate.add_argument("--sql", action="store_true", help="print the SQL instead of running it")
 
     tickets = sub.add_parser("tickets", help="list tickets")
     tickets.add_argument(
@@ -186,8 +187,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
             raise DoctorFound(report)
         return report
     if args.command == "migrate":
+        status = asyncio.run(db.schema_status(settings.db_url))
+        if status.newer_than_code:
+            raise CrmError(f"the store is newer than this code: {', '.join(status.unknown)}")
+        if args.sql:
+            statements = asyncio.run(db.pending_sql(settings.db_url))
+            return "\n".join(statements) or "-- nothing to do: the store is up to date"
         asyncio.run(db.apply_migrations(settings.db_url))
-        return f"store is up to date: {db.redact_db_url(settings.db_url)}"
+        done = ", ".join(status.pending) or "nothing pending"
+        return f"store is up to date ({done}): {db.redact_db_url(settings.db_url)}"
     if args.command == "tickets":
         return asyncio.run(_with_store(settings, lambda: _tickets(args.status, args.limit)))
     if args.command == "sentiment":

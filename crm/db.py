@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate
@@ -62,14 +65,90 @@ def check_reachable_path(db_url: str) -> None:
         raise StoreUnavailable(f"CRM_DB_URL points into {folder}, which does not exist")
 
 
-async def apply_migrations(db_url: str) -> None:
-    """Bring the store's schema up to date (creating the database file if needed)."""
+MIGRATION_LOCK_KEY = 7_202_611_220  # arbitrary, fixed: the PostgreSQL advisory lock's id
+
+
+async def apply_migrations(db_url: str, *, target: str | None = None) -> None:
+    """Bring the store's schema up to date (creating the database file if needed).
+
+    On PostgreSQL, replicas starting together take an advisory lock first: one migrates,
+    the others wait and then find nothing left to do.
+    """
     check_reachable_path(db_url)
-    config = tortoise_config(db_url)
+    config = tortoise_config(_without_sqlite_cascades(db_url))
+    async with _migration_lock(db_url):
+        try:
+            await migrate(config=config, target=target)
+            await _check_foreign_keys(config)
+        finally:
+            await Tortoise.close_connections()
+
+
+def _without_sqlite_cascades(db_url: str) -> str:
+    """Return the URL migrations use: on SQLite, with foreign keys off.
+
+    SQLite alters a table by rebuilding it (create new, copy, drop old, rename). With
+    foreign keys on, dropping the old table fires ON DELETE CASCADE and empties every table
+    that points at it (a ticket rebuild would delete all messages). The rebuilt tables keep
+    their constraints; `PRAGMA foreign_key_check` below proves the data still satisfies them.
+    """
+    if not db_url.startswith("sqlite://") or "foreign_keys=" in db_url:
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + "foreign_keys=OFF"
+
+
+async def _check_foreign_keys(config: dict[str, Any]) -> None:
+    from tortoise.connection import get_connection
+
+    name = config["apps"][APP_LABEL]["default_connection"]
+    if name != "sqlite":
+        return  # PostgreSQL alters in place and checks constraints itself
+    problems = await get_connection(name).execute_query_dict("PRAGMA foreign_key_check")
+    if problems:
+        raise CrmError(f"the migrated store breaks {len(problems)} foreign key(s): {problems[:3]}")
+
+
+@asynccontextmanager
+async def _migration_lock(db_url: str) -> AsyncIterator[None]:
+    if not db_url.startswith(("postgres", "asyncpg")):
+        yield  # SQLite serialises writers itself; one process owns the file
+        return
+    import asyncpg
+
+    parts = urlsplit(db_url)
+    conn = await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password) if parts.password else None,
+        database=parts.path.lstrip("/") or "postgres",
+    )
     try:
-        await migrate(config=config)
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     finally:
-        await Tortoise.close_connections()
+        await conn.close()
+
+
+async def pending_sql(db_url: str) -> list[str]:
+    """Return the SQL `crm migrate` would run on this store, without running it."""
+    from tortoise.migrations.api import sqlmigrate
+
+    status = await schema_status(db_url)
+    statements: list[str] = []
+    for name in status.pending:
+        app_label, migration = name.split(".", 1)
+        statements.append(f"-- {name}")
+        try:
+            statements += await sqlmigrate(
+                config=tortoise_config(db_url), app_label=app_label, migration_name=migration
+            )
+        finally:
+            await Tortoise.close_connections()
+    return statements
 
 
 class SchemaTooNew(CrmError):

@@ -105,14 +105,14 @@ class Customer(Model):
     company = fields.CharField(max_length=255, null=True)
     city = fields.CharField(max_length=128, null=True)
     region = fields.CharField(max_length=128, null=True)
-    tags = fields.JSONField(default=list)
+    tags = fields.JSONField(default=list, db_default="[]")
     source = fields.CharField(max_length=128, null=True)  # acquisition channel
     notes = fields.TextField(null=True)
     # Columns an import did not know, kept verbatim: {"Loyalty level": "gold"}.
-    custom = fields.JSONField(default=dict)
+    custom = fields.JSONField(default=dict, db_default="{}")
     # No campaigns after /stop; unreachable after Telegram said the bot is blocked.
-    subscribed = fields.BooleanField(default=True)
-    unreachable = fields.BooleanField(default=False)
+    subscribed = fields.BooleanField(default=True, db_default=True)
+    unreachable = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -175,7 +175,8 @@ class Ticket(Model):
     first_response_at = fields.DatetimeField(null=True)
     resolved_at = fields.DatetimeField(null=True)
     last_activity_at = fields.DatetimeField(auto_now_add=True)
-    topic = fields.CharField(max_length=32, default="other")
+    # db_default too: adding a NOT NULL column to a table with rows needs a database default.
+    topic = fields.CharField(max_length=32, default="other", db_default="other")
     assignee: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
         "crm.StaffMember", related_name="assigned_tickets", null=True, on_delete=fields.SET_NULL
     )

@@ -81,3 +81,65 @@ async def test_migrated_store_has_every_index_the_models_declare(empty_db_url: s
     # (customer_id, status), (status, last_activity_at), (status, assignee_id), (status, created_at)
     assert {"idx_ticket_custome_8f1cc6", "idx_ticket_status_4067b7"} <= names
     assert len([n for n in names if n.startswith("idx_ticket_")]) == 4
+
+
+async def test_a_store_at_the_first_migration_upgrades_without_losing_data(
+    empty_db_url: str,
+) -> None:
+    from tortoise import Tortoise
+
+    from crm.models import Customer, Message, Rating, Ticket, TicketStatus
+
+    await db.apply_migrations(empty_db_url, target="crm.0001_initial")
+    status = await db.schema_status(empty_db_url)
+    assert status.applied == ["crm.0001_initial"] and len(status.pending) >= 6
+
+    # Fill it the way the 0001 code did, with plain SQL of that schema.
+    await Tortoise.init(config=db.tortoise_config(empty_db_url))
+    conn = Tortoise.get_connection(next(iter(db.tortoise_config(empty_db_url)["connections"])))
+    now = "2026-01-05 10:00:00+00:00"
+    for i in range(1, 4):
+        await conn.execute_script(
+            # No explicit ids: a fresh table numbers them 1, 2, 3 and keeps its sequence right.
+            f"INSERT INTO customer (telegram_id, first_name, created_at, updated_at) "
+            f"VALUES ({500 + i}, 'C{i}', '{now}', '{now}');"
+            f"INSERT INTO ticket (customer_id, kind, status, priority, subject, created_at, "
+            f"last_activity_at) VALUES ({i}, 'inquiry', 'open', 2, 'S{i}', '{now}', '{now}');"
+            f"INSERT INTO message (ticket_id, direction, text, telegram_chat_id, "
+            f"telegram_message_id, created_at, edit_history) VALUES "
+            f"({i}, 'inbound', 'hello {i}', {500 + i}, {i}, '{now}', '[]');"
+        )
+    await conn.execute_script(
+        f"INSERT INTO rating (ticket_id, customer_id, score, created_at) VALUES (1, 1, 5, '{now}')"
+    )
+    await Tortoise.close_connections()
+
+    await db.open_store(empty_db_url)  # what the bot does at start: migrate, then open
+    try:
+        assert await Customer.all().count() == 3
+        assert sorted(await Message.all().values_list("text", flat=True)) == [
+            "hello 1",
+            "hello 2",
+            "hello 3",
+        ]
+        ticket = await Ticket.get(id=2)
+        assert (ticket.subject, ticket.status, ticket.topic) == ("S2", TicketStatus.OPEN, "other")
+        assert ticket.assignee_id is None
+        assert (await Rating.get()).score == 5
+        customer = await Customer.get(id=3)
+        assert customer.tags == [] and customer.subscribed is True
+        await Ticket.create(customer=customer, kind="inquiry", subject="new")  # works on top
+    finally:
+        await db.close_store()
+    assert (await db.schema_status(empty_db_url)).pending == []
+
+
+async def test_replicas_migrating_at_once_apply_each_migration_once(empty_db_url: str) -> None:
+    import asyncio
+
+    if empty_db_url.startswith("sqlite"):
+        pytest.skip("replicas share PostgreSQL; an SQLite store belongs to one process")
+
+    await asyncio.gather(*(db.apply_migrations(empty_db_url) for _ in range(3)))
+    status = await db.schema_status(empty_db_url)
+    assert status.pending == [] and len(status.applied) == len(set(status.applied))

@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Ticket',
             name='topic',
-            field=fields.CharField(default='other', max_length=32),
+            field=fields.CharField(default='other', db_default='other', max_length=32),
         ),
         ops.AddIndex(
             model_name='Ticket',
