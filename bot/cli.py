@@ -71,11 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _with_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    await db.open_store(settings.db_url)
-    try:
+    async with db.store_session(settings.db_url):
         return await work()
-    finally:
-        await db.close_store()
 
 
 async def _tickets(status: str | None, limit: int) -> str:

@@ -96,11 +96,8 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
 
 def _in_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     async def main() -> T:
-        await db.open_store(settings.db_url)
-        try:
+        async with db.store_session(settings.db_url):
             return await work()
-        finally:
-            await db.close_store()
 
     return asyncio.run(main())
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.logs import configure_logging
@@ -62,46 +64,41 @@ def run_webhook(settings: Settings) -> int:
 
     from bot.webhook import run_webhook_forever
 
-    try:
-        application = build_application(settings)
-        asyncio.run(run_webhook_forever(application, settings))
-    except SettingsError as err:
-        print(f"configuration error: {err}", file=sys.stderr)
-        return 2
-    except InvalidToken:
-        print(
-            "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
-            file=sys.stderr,
-        )
-        return 2
-    except CrmError as err:
-        print(f"cannot start: {err}", file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(
-            f"cannot listen on {settings.listen_host}:{settings.listen_port}: {err}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _explaining_failures(
+        settings, lambda app: asyncio.run(run_webhook_forever(app, settings))
+    )
 
 
 def run_polling(settings: Settings) -> int:
     """Poll Telegram until SIGINT/SIGTERM, then shut down cleanly."""
+    return _explaining_failures(
+        settings, lambda app: app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    )
+
+
+def _explaining_failures(settings: Settings, run: Callable[[Application], object]) -> int:
+    """Build and run the bot; turn the ways start-up fails into one line and an exit code."""
     try:
-        application = build_application(settings)
+        run(build_application(settings))
     except SettingsError as err:
-        print(f"configuration error: {err}", file=sys.stderr)
-        return 2
-    try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return _fail(f"configuration error: {err}", 2)
     except InvalidToken:
-        print(
+        return _fail(
             "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
-            file=sys.stderr,
+            2,
         )
-        return 2
     except NetworkError as err:
-        print(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", file=sys.stderr)
-        return 1
+        return _fail(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", 1)
+    except CrmError as err:
+        return _fail(f"cannot start: {err}", 1)
+    except OSError as err:
+        if not settings.webhook_url:
+            raise
+        where = f"{settings.listen_host}:{settings.listen_port}"
+        return _fail(f"cannot listen on {where}: {err}", 1)
     return 0
+
+
+def _fail(line: str, code: int) -> int:
+    print(line, file=sys.stderr)
+    return code

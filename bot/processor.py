@@ -103,16 +103,17 @@ def route_of(update: Update) -> str:
 
 def _log_update(update: Update, seconds: float) -> None:
     user = update.effective_user
+    route = route_of(update)
     log.info(
         "update %s user %s %s %.1f ms",
         update.update_id,
         user.id if user else "-",
-        route_of(update),
+        route,
         seconds * 1000,
         extra={
             "update_id": update.update_id,
             "user_id": user.id if user else None,
-            "route": route_of(update),
+            "route": route,
             "duration_ms": round(seconds * 1000, 1),
         },
     )

@@ -113,16 +113,7 @@ async def _migration_lock(db_url: str) -> AsyncIterator[None]:
     if not db_url.startswith(("postgres", "asyncpg")):
         yield  # SQLite serialises writers itself; one process owns the file
         return
-    import asyncpg
-
-    parts = urlsplit(db_url)
-    conn = await asyncpg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password) if parts.password else None,
-        database=parts.path.lstrip("/") or "postgres",
-    )
+    conn = await connect_postgres(db_url)
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         try:
@@ -131,6 +122,30 @@ async def _migration_lock(db_url: str) -> AsyncIterator[None]:
             await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
     finally:
         await conn.close()
+
+
+async def connect_postgres(db_url: str, *, database: str | None = None):  # -> asyncpg.Connection
+    """Open a plain asyncpg connection for a postgres:// URL (optionally to another database)."""
+    import asyncpg
+
+    parts = urlsplit(db_url)
+    return await asyncpg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password) if parts.password else None,
+        database=database or parts.path.lstrip("/") or "postgres",
+    )
+
+
+@asynccontextmanager
+async def store_session(db_url: str) -> AsyncIterator[None]:
+    """Open the store (migrating it) for one piece of work, and close it after."""
+    await open_store(db_url)
+    try:
+        yield
+    finally:
+        await close_store()
 
 
 async def pending_sql(db_url: str) -> list[str]:

@@ -154,14 +154,20 @@ async def waiting_tickets(*, limit: int = 20) -> list[Ticket]:
     )
 
 
+async def _lock_open_ticket(ticket_id: int) -> Ticket:
+    """Lock an open ticket's row for this transaction; raise if missing or resolved."""
+    ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+    if ticket is None:
+        raise TicketNotFound(ticket_id)
+    if not ticket.is_open:
+        raise TicketAlreadyResolved(ticket_id)
+    return ticket
+
+
 async def take_ticket(*, staff: StaffMember, ticket_id: int) -> Assignment:
     """Assign a ticket to the staff member who asked; race-free against a concurrent take."""
     async with in_transaction():
-        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
-        if ticket is None:
-            raise TicketNotFound(ticket_id)
-        if not ticket.is_open:
-            raise TicketAlreadyResolved(ticket_id)
+        ticket = await _lock_open_ticket(ticket_id)
         owner_id = ticket.assignee_id  # type: ignore[attr-defined]
         if owner_id == staff.id:
             return Assignment(ticket=ticket, staff=staff)
@@ -186,11 +192,7 @@ async def transfer_ticket(*, ticket_id: int, to_telegram_id: int, by: StaffMembe
     if target is None:
         raise InvalidInput(f"user {to_telegram_id} is not an agent")
     async with in_transaction():
-        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
-        if ticket is None:
-            raise TicketNotFound(ticket_id)
-        if not ticket.is_open:
-            raise TicketAlreadyResolved(ticket_id)
+        ticket = await _lock_open_ticket(ticket_id)
         owner_id = ticket.assignee_id  # type: ignore[attr-defined]
         if owner_id not in (None, by.id) and by.role is not Role.MANAGER:
             raise NotAuthorised(f"ticket #{ticket_id} is not assigned to {by.label}")

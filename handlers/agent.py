@@ -8,7 +8,7 @@ import re
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.settings import Settings
 from crm import audit, desk, notifications, routing, staff
@@ -27,11 +27,10 @@ from handlers.notify import (
 from handlers.sales import SALES_HELP
 from handlers.survey import send_survey
 from handlers.text import esc
-from handlers.unpack import inbound_of
+from handlers.unpack import NEW_PRIVATE, inbound_of, text_after
 
 log = logging.getLogger(__name__)
 
-NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 _BUTTON = re.compile(rf"^{CALLBACK_PREFIX}:(take|close|show):(\d{{1,9}})$")
 QUEUE_BUTTONS = 8
 
@@ -85,13 +84,6 @@ def _ticket_arg(context: CRMContext, usage: str) -> int:
         return parse_ticket_number(args[0])
     except InvalidInput:
         raise InvalidInput(f"{args[0]!r} is not a ticket number. Usage: {usage}") from None
-
-
-def _rest_after(message: Message, words: int) -> str:
-    """Return the message text after the command and `words` arguments, newlines kept."""
-    text = message.text or ""
-    parts = text.split(maxsplit=words + 1)
-    return parts[words + 1].strip() if len(parts) > words + 1 else ""
 
 
 async def staff_start(update: Update, member: StaffMember) -> None:
@@ -166,7 +158,7 @@ async def reply(update: Update, context: CRMContext, member: StaffMember) -> Non
     """Send text to the ticket's customer and store it as an outbound message."""
     ticket_id = _ticket_arg(context, "/reply <id> <text>")
     assert update.effective_message is not None
-    text = _rest_after(update.effective_message, 1)
+    text = text_after(update.effective_message, 1)
     if not text:
         raise InvalidInput("usage: /reply <id> <text>")
     await deliver_reply(context.bot, member, update.effective_message, ticket_id, text=text)
@@ -241,7 +233,7 @@ async def note(update: Update, context: CRMContext, member: StaffMember) -> None
     """Store an internal note; it is never sent to the customer."""
     ticket_id = _ticket_arg(context, "/note <id> <text>")
     assert update.effective_message is not None
-    text = _rest_after(update.effective_message, 1)
+    text = text_after(update.effective_message, 1)
     if not text:
         raise InvalidInput("usage: /note <id> <text>")
     await desk.add_note(ticket_id=ticket_id, staff=member, text=text)

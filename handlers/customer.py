@@ -36,13 +36,17 @@ from handlers import agent
 from handlers.context import CRMContext
 from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
 from handlers.survey import ask_nps
-from handlers.unpack import command_argument, inbound_of, profile_of, starts_with_command
+from handlers.unpack import (
+    NEW_PRIVATE,
+    command_argument,
+    inbound_of,
+    profile_of,
+    starts_with_command,
+)
 
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
-# New messages only: CommandHandler would also take edits, which belong to `edited`.
-NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE
 # Everything a customer can send that becomes part of a ticket.
 INTAKE = (
     (filters.TEXT & ~filters.COMMAND)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.settings import Settings
 from crm import clock, daily, metrics, staff
@@ -19,10 +19,10 @@ from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
+from handlers.unpack import NEW_PRIVATE
 
 log = logging.getLogger(__name__)
 
-NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 CHART_DAYS = 14
 MAX_DAYS = 366
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from crm import audit, staff
 from crm.errors import InvalidInput
@@ -13,8 +13,7 @@ from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.notify import drain_and_notify
 from handlers.text import esc, split_message
-
-NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+from handlers.unpack import NEW_PRIVATE
 
 
 def register(application: Application) -> None:

@@ -18,10 +18,10 @@ from crm.models import Role, StaffMember
 from crm.staff import parse_user_id
 from handlers.auth import answer, require
 from handlers.context import CRMContext
+from handlers.unpack import NEW_PRIVATE
 
 log = logging.getLogger(__name__)
 
-NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 # Telegram lets bots download files up to 20 MB; larger ones go through `crm import`.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 IMPORT_CAPTION = r"^/import(@\w+)?(\s|$)"

@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import sales, sales_report
 from crm.errors import InvalidInput
@@ -24,10 +24,10 @@ from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
+from handlers.unpack import NEW_PRIVATE, text_after
 
 log = logging.getLogger(__name__)
 
-NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 PREFIX = "sl"
 _DONE = re.compile(rf"^{PREFIX}:done:(\d{{1,9}})$")
 TASK_BUTTONS = 20
@@ -63,12 +63,6 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(task_button, pattern=rf"^{PREFIX}:"))
 
 
-def _rest_after(message: Message, words: int) -> str:
-    """Return the message text after the command and `words` arguments."""
-    parts = (message.text or "").split(maxsplit=words + 1)
-    return parts[words + 1].strip() if len(parts) > words + 1 else ""
-
-
 def _money(value: object) -> str:
     return f"{value:,.2f}"
 
@@ -86,7 +80,7 @@ async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> 
     customer_id = sales.parse_id(args[0], "customer")
     value = sales.parse_money(args[1])
     assert update.effective_message is not None
-    title = _rest_after(update.effective_message, 2)
+    title = text_after(update.effective_message, 2)
     deal = await sales.create_deal(customer_id=customer_id, value=value, title=title, owner=member)
     deal = await sales.get_deal(deal_id=deal.id)
     await answer(
@@ -176,7 +170,7 @@ async def add_task(update: Update, context: CRMContext, member: StaffMember) -> 
     due = sales.parse_due(args[1], today=today)
     assert update.effective_message is not None
     task = await sales.add_task(
-        target=target, due=due, text=_rest_after(update.effective_message, 2), owner=member
+        target=target, due=due, text=text_after(update.effective_message, 2), owner=member
     )
     await answer(
         update,

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from telegram import Message, MessageEntity, User
+from telegram.ext import filters
 
 from crm import tickets
 from crm.customers import CustomerProfile
 from crm.models import MediaType
+
+# New messages in private chats (commands must not fire again on edits).
+NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def profile_of(user: User) -> CustomerProfile:
@@ -75,3 +79,9 @@ def command_argument(message: Message) -> str:
 def starts_with_command(message: Message) -> bool:
     entities = message.entities or message.caption_entities
     return any(e.type == MessageEntity.BOT_COMMAND and e.offset == 0 for e in entities)
+
+
+def text_after(message: Message, words: int) -> str:
+    """Return the message text after the command and `words` arguments, newlines kept."""
+    parts = (message.text or "").split(maxsplit=words + 1)
+    return parts[words + 1].strip() if len(parts) > words + 1 else ""

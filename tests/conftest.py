@@ -56,16 +56,9 @@ def _with_database(url: str, name: str) -> str:
 
 
 async def _pg_admin(sql: str) -> None:
-    import asyncpg
+    from crm.db import connect_postgres
 
-    parts = urlsplit(PG_URL)
-    conn = await asyncpg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        database="postgres",
-    )
+    conn = await connect_postgres(PG_URL, database="postgres")
     try:
         await conn.execute(sql)
     finally:
