@@ -46,6 +46,8 @@ class Settings:
     default_country: str = "US"
     flood_max: int = 20
     send_rate: int = 30  # Bot API calls per second overall; 0 turns the limiter off
+    broadcast_rate: int = 25  # campaign messages per second, below Telegram's ~30/s
+    segments_at: time = time(3, 0)  # the nightly segmentation, in the desk's timezone
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     listen_host: str = "0.0.0.0"
@@ -129,10 +131,14 @@ def load_settings(
             "CRM_SLA_RESOLUTION_HOURS", get("CRM_SLA_RESOLUTION_HOURS"), 24, 1, 365 * 24
         ),
         sentiment_model=_parse_file("CRM_SENTIMENT_MODEL", get("CRM_SENTIMENT_MODEL")),
-        daily_summary_at=_parse_time("CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT")),
+        daily_summary_at=_parse_time(
+            "CRM_DAILY_SUMMARY_AT", get("CRM_DAILY_SUMMARY_AT"), time(9, 0)
+        ),
         default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
         flood_max=_parse_int("CRM_FLOOD_MAX", get("CRM_FLOOD_MAX"), 20, 1, 10_000),
         send_rate=_parse_int("CRM_SEND_RATE", get("CRM_SEND_RATE"), 30, 0, 100_000),
+        broadcast_rate=_parse_int("CRM_BROADCAST_RATE", get("CRM_BROADCAST_RATE"), 25, 1, 100_000),
+        segments_at=_parse_time("CRM_SEGMENTS_AT", get("CRM_SEGMENTS_AT"), time(3, 0)),
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 
@@ -220,9 +226,9 @@ def _parse_country(name: str, raw: str | None) -> str:
     return code
 
 
-def _parse_time(name: str, raw: str | None) -> time:
+def _parse_time(name: str, raw: str | None, default: time) -> time:
     if raw is None:
-        return time(9, 0)
+        return default
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", raw)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise SettingsError(f"{name} is malformed: expected HH:MM (24-hour), got {raw!r}")
