@@ -10,6 +10,7 @@ from datetime import timedelta
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder
 
+from bot.broadcast import CampaignSender
 from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
@@ -20,7 +21,19 @@ from crm.errors import InvalidInput
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
 from crm.topics import load_topics
-from handlers import agent, customer, insight, jobs, manager, records, sales, survey
+from handlers import (
+    agent,
+    campaigns,
+    customer,
+    insight,
+    jobs,
+    manager,
+    mining,
+    records,
+    sales,
+    segments,
+    survey,
+)
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
 
@@ -47,6 +60,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         .context_types(context_types())
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -68,6 +82,9 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     insight.register(application)
     records.register(application)
     sales.register(application)
+    segments.register(application)
+    mining.register(application)
+    campaigns.register(application)
     survey.register(application)
     customer.register(application)
     jobs.register(application)
@@ -87,11 +104,26 @@ async def _post_init(application: Application) -> None:
             await application.bot.set_my_commands(
                 customer.bot_commands(language), scope=scope, language_code=language
             )
+    sender = CampaignSender(
+        application,
+        rate=settings.broadcast_rate,
+        lease=timedelta(seconds=settings.campaign_lease_s),
+    )
+    application.bot_data.campaign_sender = sender
+    sender.start()
     log.info("bot @%s ready", application.bot.username)
 
 
+async def _post_stop(application: Application) -> None:
+    """Stop the campaign sender while the bot can still record what it sent."""
+    sender: CampaignSender | None = application.bot_data.campaign_sender
+    if sender is not None:
+        await sender.stop()
+
+
 async def _post_shutdown(application: Application) -> None:
-    """Close the store."""
+    """Close the store (stopping the campaign sender first if a failed start left it)."""
+    await _post_stop(application)
     await db.close_store()
     log.info("store closed")
 
@@ -103,7 +135,7 @@ async def running(
     """Run the bot polling inside an event loop that is already running (demo, tests).
 
     The same steps, in the same order, as ``Application.run_polling``: initialize,
-    post_init, start, poll; then stop polling, stop, post_shutdown, shutdown.
+    post_init, start, poll; then stop polling, stop, post_stop, post_shutdown, shutdown.
     """
     await application.initialize()
     try:
@@ -123,6 +155,8 @@ async def running(
                 await application.updater.stop()
             if application.running:
                 await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)
     finally:
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bot import cli_records
+from bot import cli_campaigns, cli_mining, cli_records, cli_segments
 from bot.doctor import examine
 from bot.settings import Settings, SettingsError, load_settings
 from crm import db, privacy, scoring
@@ -21,6 +21,8 @@ from crm.models import Ticket, TicketStatus
 from crm.sentiment import default_analyzer, evaluate, load_labelled_csv, save_model, train_model
 
 T = TypeVar("T")
+# Each adds its subcommands with add_commands(subparsers) and runs them with run(args, settings).
+SUBCOMMAND_MODULES = (cli_records, cli_segments, cli_mining, cli_campaigns)
 
 
 class DoctorFound(Exception):
@@ -61,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="service metrics for the last N days (and a chart)")
     report.add_argument("--days", type=int, default=7, help="how many days (default 7)")
     report.add_argument("--out", help="also write the tickets-per-day chart to this PNG file")
-    cli_records.add_commands(sub)
+    for module in SUBCOMMAND_MODULES:
+        module.add_commands(sub)
     gdpr = sub.add_parser("gdpr", help="privacy requests")
     gsub = gdpr.add_subparsers(dest="action", required=True)
     export = gsub.add_parser("export", help="write all data held about a customer as JSON")
@@ -173,8 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> str:
-    if cli_records.handles(args.command):
-        return cli_records.run(args, settings)
+    for module in SUBCOMMAND_MODULES:
+        if module.handles(args.command):
+            return module.run(args, settings)
     if args.command == "report":
         return asyncio.run(_with_store(settings, lambda: _report(settings, args.days, args.out)))
     if args.command == "doctor":

@@ -47,6 +47,9 @@ class Settings:
     flood_max: int = 20
     send_rate: int = 30  # Bot API calls per second overall; 0 turns the limiter off
     broadcast_rate: int = 25  # campaign messages per second, below Telegram's ~30/s
+    # How long a dead sender's claims wait before another takes them over (or, for a
+    # message that was under way, settles it as interrupted rather than resend it).
+    campaign_lease_s: int = 60
     segments_at: time = time(3, 0)  # the nightly segmentation, in the desk's timezone
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
@@ -138,6 +141,9 @@ def load_settings(
         flood_max=_parse_int("CRM_FLOOD_MAX", get("CRM_FLOOD_MAX"), 20, 1, 10_000),
         send_rate=_parse_int("CRM_SEND_RATE", get("CRM_SEND_RATE"), 30, 0, 100_000),
         broadcast_rate=_parse_int("CRM_BROADCAST_RATE", get("CRM_BROADCAST_RATE"), 25, 1, 100_000),
+        campaign_lease_s=_parse_int(
+            "CRM_CAMPAIGN_LEASE_S", get("CRM_CAMPAIGN_LEASE_S"), 60, 1, 24 * 3600
+        ),
         segments_at=_parse_time("CRM_SEGMENTS_AT", get("CRM_SEGMENTS_AT"), time(3, 0)),
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )

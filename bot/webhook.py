@@ -130,6 +130,8 @@ async def serving(
         await drain(application)
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()

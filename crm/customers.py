@@ -38,6 +38,10 @@ async def register_customer(*, profile: CustomerProfile) -> tuple[Customer, bool
             # Another task registered the same user a moment ago: use that row.
             customer = await Customer.get(telegram_id=profile.telegram_id)
     changed = _apply_profile(customer, profile)
+    if customer.unreachable:
+        # They wrote to us, so they no longer block the bot: campaigns may reach them again.
+        customer.unreachable = False
+        changed.append("unreachable")
     if changed:
         await customer.save(update_fields=[*changed, "updated_at"])
     return customer, created

@@ -22,6 +22,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/tickets – your tickets and their status\n"
             "/close [number] – close your open ticket\n"
             "/phone – share your phone number to link your customer record\n"
+            "/stop – no more news and offers (/subscribe to get them again)\n"
             "/forget_me – erase your personal data\n"
             "/help – this list"
         ),
@@ -103,6 +104,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "phone_button": "📱 Share my phone number",
         "phone_linked": "Thanks! Your phone number is now linked to your customer record.",
         "phone_saved": "Thanks! We've saved your phone number.",
+        "campaign_opt_out": "To stop these messages, send /stop.",
+        "unsubscribed": (
+            "Done: you won't receive our news and offers any more. Support still works as "
+            "before; send /subscribe to get them again."
+        ),
+        "subscribed": "Welcome back: you'll receive our news and offers again. /stop ends them.",
+        "interest_thanks": "Thanks for your interest! Someone from our team will be in touch.",
+        "interest_gone": "This offer is no longer available.",
         "kind.inquiry": "inquiry",
         "kind.feedback": "feedback",
         "kind.complaint": "complaint",
@@ -126,6 +135,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "/tickets – 查看您的工单及状态\n"
             "/close [编号] – 关闭您未结的工单\n"
             "/phone – 分享手机号以关联您的客户资料\n"
+            "/stop – 退订资讯和优惠（/subscribe 重新订阅）\n"
             "/forget_me – 删除您的个人数据\n"
             "/help – 显示本列表"
         ),
@@ -147,6 +157,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "tickets_header": "您的工单（最新在前）：",
         "tickets_line": "#{ticket_id} · {kind} · {status} · 最近活动 {when}",
         "close_ok": "工单 #{ticket_id} 已关闭。如有需要，随时留言即可创建新工单。",
+        "campaign_opt_out": "如不想再收到此类消息，请发送 /stop。",
+        "unsubscribed": (
+            "已退订：您将不再收到我们的资讯和优惠。客服功能照常可用；发送 /subscribe 可重新订阅。"
+        ),
+        "subscribed": "欢迎回来：您将重新收到我们的资讯和优惠。发送 /stop 可退订。",
+        "interest_thanks": "感谢您的关注！我们的工作人员会尽快与您联系。",
+        "interest_gone": "此活动已结束。",
         "close_none": "您没有未结的工单。",
         "close_not_found": "找不到您的工单 #{ticket_id}。",
         "close_already": "工单 #{ticket_id} 已经关闭。",

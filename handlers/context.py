@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+import asyncio
+from typing import Any, TypeAlias
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
@@ -21,6 +22,15 @@ class BotData:
         self.topics: TopicMap = default_topics()
         self.analyzer: Analyzer = CueAnalyzer()
         self.telemetry: Telemetry = Telemetry()
+        # Set when a campaign may have work (started, resumed): the sender looks at once
+        # instead of at its next poll.
+        self.campaign_wakeup: asyncio.Event = asyncio.Event()
+        # The bot's campaign sender (bot.broadcast.CampaignSender), once the store is open.
+        self.campaign_sender: Any = None
+
+    def wake_campaign_sender(self) -> None:
+        """Tell the campaign sender to look for work now."""
+        self.campaign_wakeup.set()
 
 
 CRMContext: TypeAlias = CallbackContext[ExtBot[None], dict, dict, BotData]

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from crm import audit, privacy, records, tickets
+from crm import audit, campaigns, privacy, records, tickets
 from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
@@ -70,6 +70,7 @@ CUSTOMER_COMMANDS = (
     "tickets",
     "close",
     "phone",
+    "stop",
     "forget_me",
 )
 FORGET_PREFIX = "forget"
@@ -87,6 +88,8 @@ def register(application: Application) -> None:
     add(CommandHandler("tickets", list_tickets, filters=NEW_PRIVATE))
     add(CommandHandler("close", close, filters=NEW_PRIVATE))
     add(CommandHandler("forget_me", forget_me, filters=NEW_PRIVATE))
+    add(CommandHandler("stop", stop_campaigns, filters=NEW_PRIVATE))
+    add(CommandHandler("subscribe", subscribe, filters=NEW_PRIVATE))
     add(CommandHandler("phone", ask_phone, filters=NEW_PRIVATE))
     add(MessageHandler(NEW_PRIVATE & filters.CONTACT, contact_shared))
     add(CallbackQueryHandler(forget_pressed, pattern=rf"^{FORGET_PREFIX}:"))
@@ -118,17 +121,35 @@ async def start(update: Update, context: CRMContext) -> None:
     if member is not None:
         await agent.staff_start(update, member)
         return
-    await register_customer(profile=profile_of(user))
+    customer, _ = await register_customer(profile=profile_of(user))
     lang = user.language_code
-    await message.reply_text(
-        t(
-            "greeting",
-            lang,
-            name=user.first_name,
-            bot_name=context.bot.first_name,
-            commands=t("commands", lang),
-        )
+    greeting = t(
+        "greeting",
+        lang,
+        name=user.first_name,
+        bot_name=context.bot.first_name,
+        commands=t("commands", lang),
     )
+    # /start after /stop opts the customer back in to campaigns.
+    if await campaigns.set_subscribed(customer=customer, subscribed=True):
+        greeting += "\n\n" + t("subscribed", lang)
+    await message.reply_text(greeting)
+
+
+async def stop_campaigns(update: Update, context: CRMContext) -> None:
+    """Opt the customer out of campaigns; the help desk keeps working for them."""
+    user, message = _sender(update)
+    customer, _ = await register_customer(profile=profile_of(user))
+    await campaigns.set_subscribed(customer=customer, subscribed=False)
+    await message.reply_text(t("unsubscribed", user.language_code))
+
+
+async def subscribe(update: Update, context: CRMContext) -> None:
+    """Opt the customer back in to campaigns."""
+    user, message = _sender(update)
+    customer, _ = await register_customer(profile=profile_of(user))
+    await campaigns.set_subscribed(customer=customer, subscribed=True)
+    await message.reply_text(t("subscribed", user.language_code))
 
 
 async def show_help(update: Update, context: CRMContext) -> None:

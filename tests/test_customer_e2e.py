@@ -68,6 +68,7 @@ async def test_command_menu_is_published_in_both_languages(desk: Desk) -> None:
         "tickets",
         "close",
         "phone",
+        "stop",
         "forget_me",
     }
 
