@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from functools import cache
 from io import BytesIO
 
+import matplotlib
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -20,7 +22,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from crm.metrics import DailySeries
 from crm.models import TicketKind
 
-__all__ = ["render_bar_chart", "render_daily_chart"]
+__all__ = ["render_bar_chart", "render_daily_chart", "render_segment_chart"]
 
 SIZE = (8.0, 4.5)  # inches; at DPI this is 960 x 540, crisp in a Telegram photo
 DPI = 120
@@ -116,3 +118,74 @@ def render_bar_chart(labels: Sequence[str], values: Sequence[float], *, title: s
         axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
         axes.set_xticks([])
     return _png(figure)
+
+
+SEGMENT_SIZE = (11.0, 5.0)  # wider than SIZE: a size bar and an eight-column heat-map
+MISSING_COLOUR = "#DDDDDD"
+
+
+def render_segment_chart(
+    names: Sequence[str],
+    sizes: Sequence[int],
+    profiles: Sequence[Sequence[float | None]],
+    features: Sequence[str],
+    *,
+    title: str,
+) -> bytes:
+    """Draw segment sizes beside a heat-map of their profiles; return a PNG.
+
+    A heat-map cell is coloured by how far the segment's value lies from the other segments'
+    (per column, in standard deviations), so what sets a segment apart stands out; the cell
+    shows the value itself. None is a grey cell.
+    """
+    if not len(names) == len(sizes) == len(profiles):
+        raise ValueError("names, sizes and profiles differ in length")
+    figure = Figure(figsize=SEGMENT_SIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    figure.suptitle(title, fontfamily=_font_families())
+    bars, heat = figure.subplots(1, 2, width_ratios=[1, 3], sharey=True)
+    if not names:
+        for axes in (bars, heat):
+            axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
+            axes.set_xticks([])
+            axes.set_yticks([])
+        return _png(figure)
+    rows = list(range(len(names)))
+    bars.barh(rows, sizes, color=KIND_COLOURS[TicketKind.INQUIRY])
+    bars.set_yticks(rows, list(names), fontfamily=_font_families())
+    bars.invert_yaxis()  # the largest segment on top
+    bars.set_xlabel("customers")
+    bars.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    for row, size in zip(rows, sizes, strict=True):
+        bars.text(size, row, f" {size:,}", va="center", fontsize="small")
+    bars.set_xlim(0, max([*sizes, 1]) * 1.3)
+
+    values = np.array([[np.nan if v is None else float(v) for v in row] for row in profiles])
+    known = ~np.isnan(values)
+    counts = np.maximum(known.sum(axis=0), 1)
+    filled = np.where(known, values, 0.0)
+    mean = filled.sum(axis=0) / counts
+    spread = np.sqrt((np.where(known, filled - mean, 0.0) ** 2).sum(axis=0) / counts)
+    scores = np.where(known, (filled - mean) / np.where(spread > 0, spread, 1.0), np.nan)
+    scores = np.ma.masked_invalid(scores)
+    colours = matplotlib.colormaps["coolwarm"].with_extremes(bad=MISSING_COLOUR)
+    heat.imshow(scores, cmap=colours, vmin=-2, vmax=2, aspect="auto")
+    heat.set_title("mean per customer (red: higher, blue: lower than the other segments)")
+    heat.set_xticks(range(len(features)), list(features), rotation=30, ha="right")
+    heat.tick_params(axis="y", left=False)
+    for row in rows:
+        for column in range(len(features)):
+            value = values[row, column]
+            text = "–" if np.isnan(value) else _compact(value)
+            heat.text(column, row, text, ha="center", va="center", fontsize="small")
+    return _png(figure)
+
+
+def _compact(value: float) -> str:
+    """Return a number short enough for a heat-map cell."""
+    size = abs(value)
+    if size >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    if size >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if size >= 1 or value == 0 else f"{value:.2f}"

@@ -1,9 +1,58 @@
-"""Handlers added by the work on issue #6 (not in this commit yet)."""
+"""Customer segments in Telegram: /segments for managers, and the nightly segmentation job."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from crm import segments
+from crm.errors import InvalidInput
+from crm.models import Role, SegmentRun, StaffMember
+from handlers.auth import require
+from handlers.context import CRMContext
+from handlers.insight import send_html_and_chart
+from handlers.text import esc
+from handlers.unpack import NEW_PRIVATE
+
+log = logging.getLogger(__name__)
+
+USAGE = "usage: /segments to see the latest segments, /segments compute to recompute them now"
 
 
 def register(application: Application) -> None:
-    """Add this module's handlers to the application."""
+    """Add the /segments command."""
+    application.add_handler(CommandHandler("segments", show_segments, filters=NEW_PRIVATE))
+
+
+@require(Role.MANAGER)
+async def show_segments(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Show the latest customer segments with a chart; `/segments compute` recomputes first."""
+    args = [arg.lower() for arg in context.args or []]
+    if args == ["compute"]:
+        await context.bot.send_message(member.telegram_id, "Computing customer segments…")
+        run = await segments.compute_segments()
+    elif not args:
+        run = await segments.latest_run()
+        if run is None:
+            raise InvalidInput("no customer segments yet: /segments compute makes the first ones")
+    else:
+        raise InvalidInput(USAGE)
+    await send_run(context, member.telegram_id, run)
+
+
+async def send_run(context: CRMContext, chat_id: int, run: SegmentRun) -> None:
+    """Send a run's summary (title in bold) and its chart."""
+    text = segments.describe_run(run, zone=context.bot_data.settings.timezone)
+    title, _, rest = text.partition("\n")
+    html = f"<b>{esc(title)}</b>\n{esc(rest)}"
+    chart = await asyncio.to_thread(segments.segments_chart, run)
+    await send_html_and_chart(context.bot, chat_id, html, chart)
+
+
+async def segmentation_job(context: CRMContext) -> None:
+    """Recompute the customer segments (scheduled nightly)."""
+    run = await segments.compute_segments()
+    log.info("nightly segmentation: run %s, %s customer(s), k=%s", run.id, run.customers, run.k)
