@@ -10,7 +10,8 @@ The grammar, for people and for the CLI alike::
     city:Berlin                 the customer's city (case-insensitive)
     complained:30               opened a complaint in the last 30 days
     no_order:90                 has ordered, but not in the last 90 days
-    bought:SKU-1                has an order line for that product (SKU or product name)
+    bought:SKU-1                has an order line for that product (by SKU; by name only for
+                                lines without a catalogue product)
 
 Rules combine with `` & `` (all must hold) and a leading ``!`` negates one, so the
 customers who bought A but not B are ``bought:A & !bought:B``.

@@ -1,9 +1,65 @@
-"""Handlers added by the work on issue #6 (not in this commit yet)."""
+"""Data mining from Telegram: which products sell together, and who to offer the missing one."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.ext import Application, CommandHandler
+
+from crm import associations
+from crm.errors import InvalidInput
+from crm.models import Role, StaffMember
+from handlers.auth import require
+from handlers.context import CRMContext
+from handlers.text import esc, split_message
+from handlers.unpack import NEW_PRIVATE
+
+# A chat message is read, not scrolled: the strongest few rules.
+SHOWN_RULES = 10
+USAGE = (
+    "usage: /associations [min_support] [min_confidence], "
+    "e.g. /associations 1% 30% or /associations 0.01 0.3"
+)
 
 
 def register(application: Application) -> None:
-    """Add this module's handlers to the application."""
+    """Add the data-mining commands."""
+    application.add_handler(CommandHandler("associations", show_associations, filters=NEW_PRIVATE))
+
+
+@require(Role.MANAGER)
+async def show_associations(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List the strongest product rules, each with its campaign audience."""
+    args = context.args or []
+    if len(args) > 2:
+        raise InvalidInput(USAGE)
+    min_support = _share(args, 0, "support", associations.DEFAULT_MIN_SUPPORT)
+    min_confidence = _share(args, 1, "confidence", associations.DEFAULT_MIN_CONFIDENCE)
+    message = update.effective_message
+    assert message is not None
+    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    report = await associations.mine_associations(
+        min_support=min_support, min_confidence=min_confidence, limit=SHOWN_RULES
+    )
+    for chunk in split_message(report_html(report)):
+        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+
+
+def _share(args: list[str], index: int, name: str, default: float) -> float:
+    return associations.parse_share(args[index], name=name) if len(args) > index else default
+
+
+def report_html(report: associations.AssociationReport) -> str:
+    """Render the report for Telegram: each rule, then its audience ready to copy."""
+    lines = [f"<b>{esc(associations.summary(report))}</b>"]
+    if not report.rules:
+        lines.append(esc(f"No rules: {report.reason or 'none found'}."))
+        return "\n".join(lines)
+    for number, rule in enumerate(report.rules, start=1):
+        lines += ["", f"{number}. {esc(associations.describe_rule(rule))}"]
+        audience = rule.audience
+        lines.append(
+            f"Audience: <code>{esc(audience)}</code>" if audience else esc(associations.NO_AUDIENCE)
+        )
+    lines += ["", "Use an audience with /campaign_new to offer the missing product."]
+    return "\n".join(lines)
