@@ -53,7 +53,13 @@ MANAGER_HELP = (
     "/manager_add <user_id>, /audit [n] – the log of privileged actions\n"
     "/summary, /report [days], /agent_stats [days] – the numbers, with charts\n"
     "/sales [months] – the sales report\n"
-    "/import (send a file), /export <what>, /merge <keep> <drop>, /link <customer> <user_id>"
+    "/segments [compute] – customer segments by value and mood, with a chart\n"
+    "/associations [support] [confidence] – products bought together, with audiences\n"
+    "/import (send a file), /export <what>, /merge <keep> <drop>, /link <customer> <user_id>\n"
+    "/campaign_new – a message to customers: audience, text or photo, button, control group\n"
+    "/campaigns, /campaign <id> – the campaigns and one campaign's report\n"
+    "/campaign_send <id>, /campaign_schedule <id> <YYYY-MM-DD HH:MM>\n"
+    "/campaign_pause <id>, /campaign_resume <id>, /campaign_cancel <id>"
 )
 
 

@@ -1,9 +1,644 @@
-"""Handlers added by the work on issue #6 (not in this commit yet)."""
+"""Campaigns from Telegram: the /campaign_new dialog, sending and scheduling, reports, interest.
+
+Managers build a campaign in a short dialog (audience, message, button, control group,
+preview) and then send, schedule, pause, resume or cancel it by number. The sending itself
+is the background sender's (bot/broadcast.py): these handlers only change the store and
+wake it. Customers' "I'm interested" presses are counted and open a ticket for an agent.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import functools
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from crm import campaigns, notifications, sales, tickets
+from crm.audiences import HELP as AUDIENCE_HELP
+from crm.campaigns import AudiencePreview, Button
+from crm.errors import InvalidInput
+from crm.i18n import t
+from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
+from crm.segments import latest_run
+from handlers import agent
+from handlers.auth import answer, require
+from handlers.context import CRMContext
+from handlers.notify import route_and_notify
+from handlers.text import split_message
+from handlers.unpack import NEW_PRIVATE, profile_of
+
+log = logging.getLogger(__name__)
+
+PREFIX = "cn"  # the dialog's buttons: cn:<owner telegram id>:<step>[:<choice>]
+_DIALOG_DATA = re.compile(rf"^{PREFIX}:(\d{{1,12}}):")
+_INTEREST = re.compile(r"^campaign:(\d{1,12}):interested$")
+DIALOG_TIMEOUT = timedelta(minutes=15)
+CONTROL_CHOICES = (0, 10, 20)
+SEGMENT_BUTTONS = 12
+DRAFT = "campaign_draft"  # context.user_data key of the dialog's answers so far
+_NEXT = "campaign_next_state"
+AUDIENCE, MESSAGE, BUTTON, CONTROL, CONFIRM = range(5)
+SCHEDULE_USAGE = (
+    "/campaign_schedule <id> <YYYY-MM-DD HH:MM>, e.g. /campaign_schedule 3 2030-03-01 10:00"
+)
+
+
+@dataclass
+class Draft:
+    """The manager's answers so far in /campaign_new."""
+
+    owner: int  # the manager's Telegram id
+    segments: list[str] = field(default_factory=list)  # the audience buttons, by index
+    audience: AudiencePreview | None = None
+    text: str = ""
+    photo_file_id: str | None = None
+    button: Button | None = None
+    control: int = 0
 
 
 def register(application: Application) -> None:
-    """Add this module's handlers to the application."""
+    """Add the campaign dialog, the manager commands and the "I'm interested" button."""
+    add = application.add_handler
+    add(_dialog())
+    for name, callback in (
+        ("campaign_send", send_now),
+        ("campaign_schedule", schedule),
+        ("campaign_pause", pause),
+        ("campaign_resume", resume),
+        ("campaign_cancel", cancel_campaign),
+        ("campaigns", list_campaigns),
+        ("campaign", show_campaign),
+    ):
+        add(CommandHandler(name, callback, filters=NEW_PRIVATE))
+    # Dialog buttons the dialog did not take: an earlier step's, an ended dialog's, another's.
+    add(CallbackQueryHandler(stale_button, pattern=_DIALOG_DATA))
+    add(CallbackQueryHandler(interested, pattern=_INTEREST))
+
+
+# --- the /campaign_new dialog ----------------------------------------------------------------
+
+
+def step(
+    handler: Callable[[Update, CRMContext, StaffMember], Awaitable[int]],
+) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
+    """Guard a dialog step like any manager command and hand its next state to the dialog.
+
+    A refused sender or a domain error (answered by ``require``) returns None: the
+    conversation stays on the same step.
+    """
+
+    @require(Role.MANAGER)
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: CRMContext, member: StaffMember) -> None:
+        context.user_data[_NEXT] = await handler(update, context, member)
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: CRMContext) -> int | None:
+        context.user_data.pop(_NEXT, None)
+        await guarded(update, context)
+        return context.user_data.pop(_NEXT, None)
+
+    return run
+
+
+def _choice(step_name: str, values: str) -> str:
+    return rf"^{PREFIX}:\d{{1,12}}:{step_name}{values}$"
+
+
+def _dialog() -> ConversationHandler:
+    text = NEW_PRIVATE & filters.TEXT & ~filters.COMMAND
+    other = NEW_PRIVATE & ~filters.COMMAND
+    # One dialog per manager and chat; its buttons sit on several messages, so per_message
+    # stays off, which PTB warns about for any CallbackQueryHandler. That is intended here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("campaign_new", new_campaign, filters=NEW_PRIVATE)],
+            states={
+                AUDIENCE: [
+                    CallbackQueryHandler(audience_chosen, pattern=_choice("aud", r":(\d+|all)")),
+                    MessageHandler(text, audience_typed),
+                    MessageHandler(other, _hint(AUDIENCE)),
+                ],
+                MESSAGE: [
+                    MessageHandler(text | (NEW_PRIVATE & filters.PHOTO), message_given),
+                    MessageHandler(other, _hint(MESSAGE)),
+                ],
+                BUTTON: [
+                    CallbackQueryHandler(button_skipped, pattern=_choice("btn", ":skip")),
+                    MessageHandler(text, button_typed),
+                    MessageHandler(other, _hint(BUTTON)),
+                ],
+                CONTROL: [
+                    CallbackQueryHandler(control_chosen, pattern=_choice("ctl", r":\d{1,2}")),
+                    MessageHandler(other, _hint(CONTROL)),
+                ],
+                CONFIRM: [
+                    CallbackQueryHandler(confirm, pattern=_choice("ok", "")),
+                    CallbackQueryHandler(cancel_dialog, pattern=_choice("no", "")),
+                    MessageHandler(other, _hint(CONFIRM)),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel_dialog, filters=NEW_PRIVATE)],
+            allow_reentry=True,
+            per_chat=True,
+            per_user=True,
+            conversation_timeout=DIALOG_TIMEOUT,
+            name="campaign_new",
+        )
+
+
+def _button(draft: Draft, label: str, step_name: str, value: str = "") -> InlineKeyboardButton:
+    data = f"{PREFIX}:{draft.owner}:{step_name}" + (f":{value}" if value else "")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _draft(context: CRMContext) -> Draft:
+    draft = context.user_data.get(DRAFT)
+    if not isinstance(draft, Draft):
+        raise InvalidInput("this campaign dialog has ended: start again with /campaign_new")
+    return draft
+
+
+async def _pressed(update: Update, context: CRMContext) -> tuple[Draft, str]:
+    """Return the draft and the pressed choice; refuse a press on someone else's dialog."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and user is not None
+    draft = _draft(context)
+    data = query.data or ""
+    if not data.startswith(f"{PREFIX}:{user.id}:") or draft.owner != user.id:
+        raise InvalidInput("this button belongs to another manager's campaign dialog")
+    return draft, data.rsplit(":", 1)[-1]
+
+
+async def _passed_on(update: Update, context: CRMContext, member: StaffMember) -> bool:
+    """Hand a Telegram reply to a ticket message to the agent handlers: it is no dialog answer."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return False
+    ticket_id = await notifications.ticket_for_reply(
+        chat_id=message.chat_id, message_id=message.reply_to_message.message_id
+    )
+    if ticket_id is None:
+        return False
+    await agent.on_staff_message(update, context, member)
+    return True
+
+
+async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Send the next prompt of the dialog to the manager's chat."""
+    message = update.effective_message
+    assert message is not None
+    return await message.reply_text(text, reply_markup=markup, do_quote=False)
+
+
+async def _done_with(update: Update, note: str | None = None) -> None:
+    """Answer a dialog button press and take the buttons off its message."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer(note)
+    try:
+        await query.edit_message_reply_markup(None)
+    except TelegramError as err:  # the buttons are a convenience; the step is taken
+        log.info("could not take the campaign dialog's buttons off: %s", err)
+
+
+@step
+async def new_campaign(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Start the campaign dialog: first, who should get it."""
+    run = await latest_run()
+    segments = list(run.segments)[:SEGMENT_BUTTONS] if run is not None else []
+    draft = Draft(owner=member.telegram_id, segments=[s["name"] for s in segments])
+    context.user_data[DRAFT] = draft
+    rows = [
+        [_button(draft, f"{s['name']} ({s['size']})", "aud", str(index))]
+        for index, s in enumerate(segments)
+    ]
+    rows.append([_button(draft, "Everyone (all)", "aud", "all")])
+    await _say(
+        update,
+        "New campaign (send /cancel to stop at any step).\n\n"
+        "1/5 Who should get it? Choose a segment or type an audience: " + AUDIENCE_HELP + ".",
+        InlineKeyboardMarkup(rows),
+    )
+    return AUDIENCE
+
+
+@step
+async def audience_chosen(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Take the audience from a segment button."""
+    draft, choice = await _pressed(update, context)
+    if choice == "all":
+        spec = "all"
+    elif int(choice) < len(draft.segments):
+        spec = f"segment:{draft.segments[int(choice)]}"
+    else:
+        raise InvalidInput("that segment is no longer offered: type the audience instead")
+    next_state = await _take_audience(update, draft, spec)
+    await _done_with(update)
+    return next_state
+
+
+@step
+async def audience_typed(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Take a typed audience spec."""
+    assert update.effective_message is not None
+    if await _passed_on(update, context, member):
+        return AUDIENCE
+    return await _take_audience(update, _draft(context), update.effective_message.text or "")
+
+
+async def _take_audience(update: Update, draft: Draft, spec: str) -> int:
+    preview = await campaigns.preview_audience(audience=spec)
+    if not preview.size:
+        raise InvalidInput(f"the audience {preview.spec!r} has no customers: choose another")
+    draft.audience = preview
+    await _say(
+        update,
+        f"Audience: {preview.spec}: {preview.size} customer(s), {preview.reachable} reachable in "
+        "Telegram now (subscribed, not blocked).\n\n"
+        "2/5 Send the message: text, or a photo with the text as its caption. Customers get "
+        "it as plain text, followed by a line on how to opt out.",
+    )
+    return MESSAGE
+
+
+@step
+async def message_given(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Take the campaign text, or a photo with its caption."""
+    message = update.effective_message
+    assert message is not None
+    if await _passed_on(update, context, member):
+        return MESSAGE
+    draft = _draft(context)
+    photo = message.photo[-1].file_id if message.photo else None  # the largest size
+    raw = message.caption if photo else message.text
+    draft.text = campaigns.check_text(raw or "", with_photo=photo is not None)
+    draft.photo_file_id = photo
+    await _say(
+        update,
+        "3/5 A button under the message? Type Label=https://link for a link, or just a Label "
+        'for an "I\'m interested" button (each press is counted; the first opens a ticket '
+        "for an agent). Or skip it.",
+        InlineKeyboardMarkup([[_button(draft, "Skip: no button", "btn", "skip")]]),
+    )
+    return BUTTON
+
+
+@step
+async def button_typed(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Take a typed button: TEXT=URL for a link, TEXT for "I'm interested"."""
+    assert update.effective_message is not None
+    if await _passed_on(update, context, member):
+        return BUTTON
+    draft = _draft(context)
+    draft.button = campaigns.parse_button(update.effective_message.text)
+    return await _ask_control(update, draft)
+
+
+@step
+async def button_skipped(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Go on without a button."""
+    draft, _ = await _pressed(update, context)
+    draft.button = None
+    await _done_with(update)
+    return await _ask_control(update, draft)
+
+
+async def _ask_control(update: Update, draft: Draft) -> int:
+    labels = {0: "None", **{p: f"{p}%" for p in CONTROL_CHOICES if p}}
+    buttons = [_button(draft, labels[p], "ctl", str(p)) for p in CONTROL_CHOICES]
+    await _say(
+        update,
+        "4/5 Hold out a control group? Those customers get nothing, so the report can show "
+        "what the campaign changed (replies, orders, revenue) against them.",
+        InlineKeyboardMarkup([buttons]),
+    )
+    return CONTROL
+
+
+@step
+async def control_chosen(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Take the control group share and show the preview."""
+    draft, choice = await _pressed(update, context)
+    if int(choice) not in CONTROL_CHOICES:
+        raise InvalidInput("choose one of the control group buttons")
+    draft.control = int(choice)
+    await _done_with(update)
+    user = update.effective_user
+    await _send_preview(update, context, draft, user.language_code if user else None)
+    return CONFIRM
+
+
+async def _send_preview(
+    update: Update, context: CRMContext, draft: Draft, language: str | None
+) -> None:
+    """Show the message exactly as customers get it, then the summary with Confirm / Cancel."""
+    chat = update.effective_chat
+    assert chat is not None
+    text = campaigns.compose_text(Campaign(text=draft.text), language)
+    markup = _customer_markup(draft)
+    if draft.photo_file_id:
+        photo = draft.photo_file_id
+        await context.bot.send_photo(chat.id, photo, caption=text, reply_markup=markup)
+    else:
+        await context.bot.send_message(chat.id, text, reply_markup=markup)
+    buttons = [_button(draft, "✅ Create campaign", "ok"), _button(draft, "✖ Cancel", "no")]
+    await context.bot.send_message(
+        chat.id, _summary(draft), reply_markup=InlineKeyboardMarkup([buttons])
+    )
+
+
+def _customer_markup(draft: Draft) -> InlineKeyboardMarkup | None:
+    """Return the button customers will see (in the preview, "I'm interested" only explains)."""
+    if draft.button is None:
+        return None
+    if draft.button.kind is ButtonKind.URL:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(draft.button.text, url=draft.button.url)]]
+        )
+    return InlineKeyboardMarkup([[_button(draft, draft.button.text, "pv")]])
+
+
+def _summary(draft: Draft) -> str:
+    assert draft.audience is not None
+    if draft.button is None:
+        button = "none"
+    elif draft.button.kind is ButtonKind.URL:
+        button = f"“{draft.button.text}” → {draft.button.url}"
+    else:
+        button = f"“{draft.button.text}” (I'm interested: presses are counted and open a ticket)"
+    control = f"{draft.control}% of the audience held out" if draft.control else "none"
+    return (
+        "5/5 Above: the message as customers will see it.\n\n"
+        f"Audience: {draft.audience.spec}: {draft.audience.size} customer(s), "
+        f"{draft.audience.reachable} reachable now\n"
+        f"Button: {button}\n"
+        f"Control group: {control}\n\n"
+        "Create it? It is saved as a draft: nothing is sent until you send or schedule it."
+    )
+
+
+@step
+async def confirm(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Create the draft campaign and its send list; say how to send or schedule it."""
+    draft, _ = await _pressed(update, context)
+    assert draft.audience is not None
+    campaign = await campaigns.create_campaign(
+        audience=draft.audience.spec,
+        text=draft.text,
+        photo_file_id=draft.photo_file_id,
+        button=draft.button,
+        control_percent=draft.control,
+        created_by=member.telegram_id,
+    )
+    context.user_data.pop(DRAFT, None)
+    await _done_with(update, f"Campaign #{campaign.id} created.")
+    zone = context.bot_data.settings.timezone
+    await _say(
+        update,
+        f"Campaign #{campaign.id} is saved as a draft for {campaign.audience_size} customer(s).\n"
+        f"Send it now: /campaign_send {campaign.id}\n"
+        f"Or schedule it: /campaign_schedule {campaign.id} YYYY-MM-DD HH:MM ({zone.key})",
+    )
+    return ConversationHandler.END
+
+
+@step
+async def cancel_dialog(update: Update, context: CRMContext, member: StaffMember) -> int:
+    """Stop the dialog without creating anything (the Cancel button or /cancel)."""
+    if update.callback_query is not None:
+        await _pressed(update, context)
+    context.user_data.pop(DRAFT, None)
+    await _done_with(update)
+    await _say(update, "Campaign cancelled: nothing was created.")
+    return ConversationHandler.END
+
+
+_HINTS = {
+    AUDIENCE: "Type the audience (e.g. language:en & tag:vip) or choose a button above.",
+    MESSAGE: "Send the campaign message as text, or as a photo with a caption.",
+    BUTTON: "Type the button (Label=https://link, or Label) or press Skip above.",
+    CONTROL: "Choose the control group with the buttons above.",
+    CONFIRM: "Press Create campaign or Cancel above.",
+}
+
+
+def _hint(state: int) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
+    @step
+    async def hint(update: Update, context: CRMContext, member: StaffMember) -> int:
+        """Say what the current step expects; stay on it."""
+        if await _passed_on(update, context, member):
+            return state
+        await answer(update, _HINTS[state] + " (/cancel stops the campaign dialog.)")
+        return state
+
+    return hint
+
+
+async def timed_out(update: Update, context: CRMContext) -> None:
+    """Tell the manager the dialog expired; nothing was created."""
+    context.user_data.pop(DRAFT, None)
+    chat = update.effective_chat
+    if chat is not None:
+        minutes = int(DIALOG_TIMEOUT.total_seconds() // 60)
+        await context.bot.send_message(
+            chat.id,
+            f"The campaign dialog timed out after {minutes} minute(s) without an answer; "
+            "nothing was created. Start again with /campaign_new.",
+        )
+
+
+@require(Role.MANAGER)
+async def stale_button(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Answer a dialog button the dialog did not take: not its step, not its owner, or ended."""
+    query = update.callback_query
+    assert query is not None
+    match = _DIALOG_DATA.match(query.data or "")
+    if match is None or int(match[1]) != member.telegram_id:
+        text = "This button belongs to another manager's campaign dialog."
+    elif (query.data or "").endswith(":pv"):
+        text = "This is the preview: a customer's press is counted and opens a ticket."
+    elif isinstance(context.user_data.get(DRAFT), Draft):
+        text = "That step is done: answer the current question, or /cancel."
+    else:
+        text = "This campaign dialog has ended. Start again with /campaign_new."
+    await answer(update, text, alert=True)
+
+
+# --- managing campaigns by number ------------------------------------------------------------
+
+
+def _campaign_id(context: CRMContext, usage: str, *, counts: tuple[int, ...] = (1,)) -> int:
+    """Return the campaign number of a command; refuse missing or malformed arguments."""
+    given = context.args or []
+    if len(given) not in counts:
+        raise InvalidInput(f"usage: {usage}")
+    try:
+        return sales.parse_id(given[0], "campaign")
+    except InvalidInput as err:
+        raise InvalidInput(f"{err}. Usage: {usage}") from None
+
+
+@require(Role.MANAGER)
+async def send_now(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Start sending a campaign now: /campaign_send <id>."""
+    campaign_id = _campaign_id(context, "/campaign_send <id>")
+    # Counted before the start, while no sender works on the list.
+    left = (await campaigns.progress(campaign_id=campaign_id)).remaining
+    await campaigns.start_campaign(campaign_id=campaign_id, actor=member.telegram_id)
+    status = await _say(update, f"Campaign #{campaign_id}: sending to {left} customer(s)…")
+    await campaigns.set_progress_message(
+        campaign_id=campaign_id, chat_id=status.chat_id, message_id=status.message_id
+    )
+    context.bot_data.wake_campaign_sender()
+
+
+@require(Role.MANAGER)
+async def schedule(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Have the sender start a campaign later: /campaign_schedule <id> <YYYY-MM-DD HH:MM>."""
+    campaign_id = _campaign_id(context, SCHEDULE_USAGE, counts=(2, 3))
+    zone = context.bot_data.settings.timezone
+    at = campaigns.parse_local_time(" ".join((context.args or [])[1:]), zone=zone)
+    await campaigns.schedule_campaign(campaign_id=campaign_id, at=at, actor=member.telegram_id)
+    status = await _say(
+        update,
+        f"Campaign #{campaign_id} is scheduled for {at.astimezone(zone):%Y-%m-%d %H:%M} "
+        f"({zone.key}). This message shows its progress once it starts; "
+        f"/campaign_pause {campaign_id} holds it.",
+    )
+    await campaigns.set_progress_message(
+        campaign_id=campaign_id, chat_id=status.chat_id, message_id=status.message_id
+    )
+
+
+@require(Role.MANAGER)
+async def pause(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Pause a sending or scheduled campaign: /campaign_pause <id>."""
+    campaign_id = _campaign_id(context, "/campaign_pause <id>")
+    await campaigns.pause_campaign(campaign_id=campaign_id, actor=member.telegram_id)
+    await answer(
+        update,
+        f"Campaign #{campaign_id} is paused: messages already under way still go out. "
+        f"/campaign_resume {campaign_id} continues the same list.",
+    )
+
+
+@require(Role.MANAGER)
+async def resume(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Continue a paused campaign: /campaign_resume <id>."""
+    campaign_id = _campaign_id(context, "/campaign_resume <id>")
+    campaign = await campaigns.resume_campaign(campaign_id=campaign_id, actor=member.telegram_id)
+    if campaign.status is CampaignStatus.SCHEDULED and campaign.scheduled_at is not None:
+        zone = context.bot_data.settings.timezone
+        when = f"{campaign.scheduled_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+        await answer(update, f"Campaign #{campaign_id} is scheduled again for {when}.")
+        return
+    await answer(update, f"Campaign #{campaign_id} is sending again.")
+    context.bot_data.wake_campaign_sender()
+
+
+@require(Role.MANAGER)
+async def cancel_campaign(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Give up a campaign that is not sending: /campaign_cancel <id>."""
+    campaign_id = _campaign_id(context, "/campaign_cancel <id>")
+    await campaigns.cancel_campaign(campaign_id=campaign_id, actor=member.telegram_id)
+    await answer(update, f"Campaign #{campaign_id} is cancelled: nobody else will get it.")
+
+
+@require(Role.MANAGER)
+async def list_campaigns(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """List the newest 20 campaigns with their status and counts."""
+    if context.args:
+        raise InvalidInput("usage: /campaigns (then /campaign <id> for one campaign's report)")
+    rows = await campaigns.list_campaigns(limit=20)
+    if not rows:
+        await answer(update, "No campaigns yet. Create one with /campaign_new.")
+        return
+    lines = ["Campaigns, newest first (/campaign <id> for a report):"]
+    for campaign, progress in rows:
+        name = f" · {campaign.name}" if campaign.name else ""
+        lines.append(campaigns.describe_progress(campaign, progress) + name)
+    for chunk in split_message("\n".join(lines)):
+        await answer(update, chunk)
+
+
+@require(Role.MANAGER)
+async def show_campaign(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Show one campaign's report: delivery, presses, replies and uplift: /campaign <id>."""
+    campaign_id = _campaign_id(context, "/campaign <id>")
+    report = await campaigns.campaign_report(campaign_id=campaign_id)
+    text = campaigns.describe_report(report)
+    scheduled = report.campaign.scheduled_at
+    if report.campaign.status is CampaignStatus.SCHEDULED and scheduled is not None:
+        zone = context.bot_data.settings.timezone
+        text += f"\nScheduled for {scheduled.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    for chunk in split_message(text):  # plain text: names and specs are never markup
+        await answer(update, chunk)
+
+
+# --- customers: the "I'm interested" button --------------------------------------------------
+
+
+async def interested(update: Update, context: CRMContext) -> None:
+    """Count a customer's "I'm interested" press; the first one opens a ticket for an agent."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    match = _INTEREST.match(query.data or "")
+    pressed = None
+    if match is not None and query.message is not None:
+        pressed = await campaigns.record_interest(campaign_id=int(match[1]), telegram_id=user.id)
+    if pressed is None:
+        await query.answer(t("interest_gone", user.language_code), show_alert=True)
+        return
+    campaign, first = pressed
+    if first:
+        await _open_interest_ticket(update, context, campaign)
+    await query.answer(t("interest_thanks", user.language_code))
+
+
+async def _open_interest_ticket(update: Update, context: CRMContext, campaign: Campaign) -> None:
+    """Open an inquiry saying the customer is interested, and route it to an agent."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None and query.message is not None and user is not None
+    # The campaign message's own identity: a redelivered press cannot open a second ticket.
+    inbound = tickets.InboundMessage(
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        text=f"I'm interested in campaign #{campaign.id} ({_about(campaign)}).",
+    )
+    result = await tickets.open_ticket(
+        profile=profile_of(user),
+        kind=TicketKind.INQUIRY,
+        message=inbound,
+        topics=context.bot_data.topics,
+    )
+    if result.new_ticket and not result.duplicate:
+        await route_and_notify(context.bot, context.bot_data.settings, ticket_id=result.ticket.id)
+
+
+def _about(campaign: Campaign) -> str:
+    """Return the campaign's name, or the first words of its text."""
+    if campaign.name:
+        return campaign.name
+    words = " ".join(campaign.text.split())
+    return words if len(words) <= 60 else words[:59].rsplit(" ", 1)[0] + "…"
