@@ -119,6 +119,8 @@ async def _post_stop(application: Application) -> None:
     sender: CampaignSender | None = application.bot_data.campaign_sender
     if sender is not None:
         await sender.stop()
+        application.bot_data.campaign_sender = None
+        await jobs.release_leases(application)
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -648,3 +648,16 @@ class CampaignRecipient(Model):
         table = "campaign_recipient"
         unique_together = (("campaign_id", "customer_id"),)
         indexes = (("campaign_id", "status"), ("customer_id", "sent_at"))
+
+
+class JobLease(Model):
+    """Which bot replica runs a scheduled job, until when: one row per job (and period)."""
+
+    name = fields.CharField(max_length=96, primary_key=True)
+    holder = fields.CharField(max_length=64)
+    acquired_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "job_lease"
+        indexes = (("expires_at",),)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import socket
 from typing import Any, TypeAlias
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -25,6 +28,8 @@ class BotData:
         # Set when a campaign may have work (started, resumed): the sender looks at once
         # instead of at its next poll.
         self.campaign_wakeup: asyncio.Event = asyncio.Event()
+        # Names this process when replicas share the store (job leases).
+        self.replica_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         # The bot's campaign sender (bot.broadcast.CampaignSender), once the store is open.
         self.campaign_sender: Any = None
 

@@ -1,16 +1,17 @@
-"""Scheduled work: SLA checks, sentiment scoring, the daily summary, task reminders."""
+"""Scheduled work: SLA checks, sentiment scoring, the daily summary, task reminders, segments."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import routing, scoring, sla
+from crm import clock, leases, routing, scoring, sla
 from crm.models import SlaKind
-from handlers import insight, sales
+from handlers import insight, sales, segments
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, drain_and_notify
 from handlers.text import esc
@@ -21,6 +22,46 @@ SLA_INTERVAL = timedelta(minutes=1)
 SENTIMENT_INTERVAL = timedelta(seconds=30)
 # Per run, so one run never holds the loop long; the backlog drains over the next runs.
 SENTIMENT_BATCH_LIMIT = 20_000
+# Replicas share the store: each repeating job runs on the replica holding its lease. A lease
+# shorter than the interval means a dead holder is replaced at the next run (within a minute).
+LEASED_JOBS = {"sla": timedelta(seconds=45), "sentiment": timedelta(seconds=25)}
+LEASED_JOBS["daily-summary"] = LEASED_JOBS["sla"]
+Job = Callable[[CRMContext], Awaitable[None]]
+
+
+def leased(name: str, job: Job) -> Job:
+    """Run a repeating job only on the replica that holds (or takes) its lease."""
+
+    async def run(context: CRMContext) -> None:
+        holder = context.bot_data.replica_id
+        if await leases.acquire(name=name, holder=holder, ttl=LEASED_JOBS[name]):
+            await job(context)
+        else:
+            log.debug("%s: another replica holds the lease", name)
+
+    return run
+
+
+def once_a_day(name: str, job: Job) -> Job:
+    """Run a daily job on one replica per local day, whichever replicas fire it."""
+
+    async def run(context: CRMContext) -> None:
+        settings: Settings = context.bot_data.settings
+        day = datetime.now(settings.timezone).date()
+        until = clock.utcnow() + timedelta(hours=23)
+        if await leases.acquire_once(
+            name=f"{name}:{day.isoformat()}", holder=context.bot_data.replica_id, until=until
+        ):
+            await job(context)
+        else:
+            log.info("%s: already run today by another replica", name)
+
+    return run
+
+
+async def release_leases(application: Application) -> None:
+    """Give up this replica's job leases (stopping), so another takes over at once."""
+    await leases.release_all(names=LEASED_JOBS, holder=application.bot_data.replica_id)
 
 
 def register(application: Application) -> None:
@@ -28,10 +69,13 @@ def register(application: Application) -> None:
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
     timed = application.bot_data.telemetry.timed_job
     application.job_queue.run_repeating(
-        timed("sla", sla_job), interval=SLA_INTERVAL, first=SLA_INTERVAL, name="sla-check"
+        timed("sla", leased("sla", sla_job)),
+        interval=SLA_INTERVAL,
+        first=SLA_INTERVAL,
+        name="sla-check",
     )
     application.job_queue.run_repeating(
-        timed("sentiment", sentiment_job),
+        timed("sentiment", leased("sentiment", sentiment_job)),
         interval=SENTIMENT_INTERVAL,
         first=5,
         name="sentiment-scoring",
@@ -40,15 +84,20 @@ def register(application: Application) -> None:
     # Checked every minute rather than run_daily: a bot that was down at the summary time
     # still sends it when it comes back the same day (the claim keeps it to once a day).
     application.job_queue.run_repeating(
-        timed("daily-summary", insight.daily_summary_job),
+        timed("daily-summary", leased("daily-summary", insight.daily_summary_job)),
         interval=SLA_INTERVAL,
         first=10,
         name="daily-summary",
     )
     application.job_queue.run_daily(
-        timed("task-reminders", task_reminder_job),
+        timed("task-reminders", once_a_day("task-reminders", task_reminder_job)),
         time=settings.daily_summary_at.replace(tzinfo=settings.timezone),
         name="task-reminders",
+    )
+    application.job_queue.run_daily(
+        timed("segmentation", once_a_day("segmentation", segments.segmentation_job)),
+        time=settings.segments_at.replace(tzinfo=settings.timezone),
+        name="segmentation",
     )
 
 

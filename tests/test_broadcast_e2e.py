@@ -99,9 +99,7 @@ async def test_a_campaign_reaches_each_customer_once_and_skips_who_cannot_get_it
     # The manager's status message shows the end, then the report comes.
     report = await desk.sandbox.wait_for_message(MANAGER_ID, contains="Delivered: 6")
     assert "blocked the bot: 1" in report.text
-    (status,) = [
-        m for m in desk.sandbox.messages_to(MANAGER_ID) if m.text.startswith("campaign #")
-    ]
+    (status,) = [m for m in desk.sandbox.messages_to(MANAGER_ID) if m.text.startswith("campaign #")]
     assert "done" in status.text and "sent 6" in status.text
 
 
