@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from telegram.ext import Application
@@ -17,6 +20,7 @@ from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
 from bot.settings import Settings
 
 MANAGER_ID = 9001
+ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
 
@@ -131,3 +135,30 @@ async def running_desk(
             settings=settings,
             baseline_update_id=sandbox.last_update_id,
         )
+
+
+async def start_bot_process(
+    sandbox: SandboxBotAPI, db_path: Path, log_path: Path, **env: str
+) -> asyncio.subprocess.Process:
+    """Start run_bot.py against the sandbox and an SQLite store; its output goes to log_path."""
+    environ = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(db_path.parent),
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": sandbox.token,
+        "TELEGRAM_API_URL": sandbox.api_url,
+        "CRM_DB_URL": f"sqlite://{db_path}",
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
+    log = log_path.open("ab")
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "run_bot.py"),
+        "--env-file",
+        "/nonexistent",
+        cwd=db_path.parent,
+        env=environ,
+        stdout=log,
+        stderr=log,
+    )

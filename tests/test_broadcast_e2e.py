@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +12,10 @@ import pytest
 from bot.sandbox import SandboxBotAPI
 from crm import campaigns, db
 from crm.models import Campaign, CampaignRecipient, CampaignStatus, Customer, RecipientStatus
-from tests.desk import MANAGER_ID, Desk, eventually, running_desk
+from tests.desk import MANAGER_ID, Desk, eventually, running_desk, start_bot_process
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[1]
+SENDER_ENV = {"CRM_BROADCAST_RATE": "10", "CRM_CAMPAIGN_LEASE_S": "2"}
 
 
 async def _audience(desk_or_sandbox: Desk | SandboxBotAPI, n: int, first_id: int = 2000) -> list:
@@ -210,31 +208,6 @@ async def _async(value: object) -> object:
 # --- a real process, killed mid-campaign --------------------------------------------------
 
 
-async def _start_bot(sandbox: SandboxBotAPI, db_path: Path, log_path: Path):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(db_path.parent),
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": sandbox.token,
-        "TELEGRAM_API_URL": sandbox.api_url,
-        "CRM_DB_URL": f"sqlite://{db_path}",
-        "CRM_BROADCAST_RATE": "10",
-        "CRM_CAMPAIGN_LEASE_S": "2",
-        "LOG_LEVEL": "INFO",
-    }
-    log = log_path.open("ab")
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "run_bot.py"),
-        "--env-file",
-        "/nonexistent",
-        cwd=db_path.parent,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-
-
 def _rows(db_path: Path) -> dict[int, tuple[str, str | None]]:
     with sqlite3.connect(db_path) as conn:
         return {
@@ -251,7 +224,7 @@ async def test_kill_mid_campaign_and_restart_never_sends_anyone_twice(
 ) -> None:
     db_path, log_path = tmp_path / "crm.db", tmp_path / "bot.log"
     url = f"sqlite://{db_path}"
-    bot = await _start_bot(sandbox, db_path, log_path)
+    bot = await start_bot_process(sandbox, db_path, log_path, **SENDER_ENV)
     try:
         await sandbox.wait_for(
             lambda: any(c.method == "setMyCommands" for c in sandbox.requests), timeout=30
@@ -266,7 +239,7 @@ async def test_kill_mid_campaign_and_restart_never_sends_anyone_twice(
         killed_at = len(sandbox.calls("sendMessage"))
         assert killed_at < 60, "the campaign finished before the kill: nothing was tested"
 
-        bot = await _start_bot(sandbox, db_path, log_path)
+        bot = await start_bot_process(sandbox, db_path, log_path, **SENDER_ENV)
 
         def finished() -> bool:
             with sqlite3.connect(db_path) as conn:

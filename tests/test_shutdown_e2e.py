@@ -3,42 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.desk import eventually
+from tests.desk import eventually, start_bot_process
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 USERS, PER_USER = 20, 10
-
-
-async def _start_bot(sandbox, db_path: Path, log_path: Path) -> asyncio.subprocess.Process:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(db_path.parent),
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": sandbox.token,
-        "TELEGRAM_API_URL": sandbox.api_url,
-        "CRM_DB_URL": f"sqlite://{db_path}",
-        "LOG_LEVEL": "INFO",
-    }
-    log = log_path.open("ab")
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "run_bot.py"),
-        "--env-file",
-        "/nonexistent",
-        cwd=db_path.parent,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
 
 
 def _stored_texts(db_path: Path) -> list[str]:
@@ -50,7 +25,7 @@ async def test_sigterm_mid_burst_then_restart_stores_every_message_once(
     sandbox, tmp_path: Path
 ) -> None:
     db_path, log_path = tmp_path / "crm.db", tmp_path / "bot.log"
-    bot = await _start_bot(sandbox, db_path, log_path)
+    bot = await start_bot_process(sandbox, db_path, log_path)
     await sandbox.wait_for(
         lambda: any(c.method == "setMyCommands" for c in sandbox.requests), timeout=30
     )
@@ -75,7 +50,7 @@ async def test_sigterm_mid_burst_then_restart_stores_every_message_once(
     stored_at_stop = len(_stored_texts(db_path))
     assert 0 < stored_at_stop < len(sent)  # the rest waits for the restart
 
-    bot = await _start_bot(sandbox, db_path, log_path)
+    bot = await start_bot_process(sandbox, db_path, log_path)
     try:
 
         async def all_stored() -> bool:
