@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from tortoise import Tortoise
@@ -41,6 +41,17 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+T = TypeVar("T")
+# Values per IN (...) query: well under SQLite's limit on bound variables.
+ID_BATCH = 5_000
+
+
+def in_batches(values: Sequence[T], size: int = ID_BATCH) -> Iterator[list[T]]:
+    """Yield the values in lists of at most ``size``, for IN (...) queries and bulk writes."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 # For the `tortoise` CLI (makemigrations): tortoise -c crm.db.TORTOISE_ORM makemigrations

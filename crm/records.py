@@ -35,7 +35,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -60,17 +60,15 @@ from crm.cleaning import (
     neutralise_cell,
     normalise_phone,
 )
+from crm.db import in_batches
 from crm.errors import InvalidInput
 from crm.models import Customer, Order, OrderLine, Product
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Model)
-T = TypeVar("T")
 
 DEFAULT_CHUNK_ROWS = 20_000
-# Values per IN (...) list: far below SQLite's and PostgreSQL's bound-parameter limits.
-_LOOKUP_BATCH = 5_000
 _WRITE_BATCH = 1_000
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
@@ -457,7 +455,7 @@ def _display(name: tuple[str, str | None]) -> str:
 async def _name_only_customers(first_names: set[str]) -> dict[str, list[int]]:
     """Return stored customers without Telegram id, phone or email, by casefolded full name."""
     found: dict[str, list[int]] = defaultdict(list)
-    for batch in _batches(sorted(first_names)):
+    for batch in in_batches(sorted(first_names)):
         rows = await (
             Customer.filter(telegram_id=None, phone=None, email=None)
             .filter(first_name__in=batch)
@@ -571,7 +569,7 @@ async def _customer_ids_by_keys(keys: Iterable[_Key]) -> dict[_Key, list[int]]:
         wanted[name].add(value)
     found: dict[_Key, list[int]] = defaultdict(list)
     for name, values in wanted.items():
-        for batch in _batches(sorted(values, key=str)):
+        for batch in in_batches(sorted(values, key=str)):
             rows = await Customer.filter(**{f"{name}__in": batch}).values_list("id", name)
             for customer_id, value in rows:
                 found[(name, value)].append(customer_id)
@@ -580,15 +578,10 @@ async def _customer_ids_by_keys(keys: Iterable[_Key]) -> dict[_Key, list[int]]:
 
 async def _load_by_id(model: type[M], ids: Iterable[int]) -> dict[int, M]:
     loaded: dict[int, M] = {}
-    for batch in _batches(sorted(ids)):
+    for batch in in_batches(sorted(ids)):
         for obj in await model.filter(id__in=batch):
             loaded[obj.id] = obj  # type: ignore[attr-defined]
     return loaded
-
-
-def _batches(values: Sequence[T], size: int = _LOOKUP_BATCH) -> Iterator[list[T]]:
-    for start in range(0, len(values), size):
-        yield list(values[start : start + size])
 
 
 # --- products ----------------------------------------------------------------------------------
@@ -633,7 +626,7 @@ class _ProductCatalog:
         if not products:
             return
         await Product.bulk_create(products, batch_size=_WRITE_BATCH)
-        for batch in _batches([p.sku for p in products]):
+        for batch in in_batches([p.sku for p in products]):
             for row in await Product.filter(sku__in=batch).values_list(
                 "id", "sku", "name", "price"
             ):
@@ -748,7 +741,7 @@ class _CustomerFinder:
         for name in names:
             self.by_name.setdefault(name.casefold(), [])
         firsts = sorted(names | {name.split(" ")[0] for name in names})
-        for batch in _batches(firsts):
+        for batch in in_batches(firsts):
             rows = await Customer.filter(first_name__in=batch).values_list(
                 "id", "first_name", "last_name"
             )
@@ -808,7 +801,7 @@ class _CustomerFinder:
         for key, ids in (await _customer_ids_by_keys(keyed)).items():
             self.by_key[key] = max(ids)
         nameless = sorted({g["customer_name"][:255] for g in groups if not _keys_of(g)})
-        for batch in _batches(nameless):
+        for batch in in_batches(nameless):
             rows = await Customer.filter(
                 first_name__in=batch, last_name=None, telegram_id=None, phone=None, email=None
             ).values_list("id", "first_name")
@@ -929,13 +922,13 @@ class _OrderImport(_Importer):
         refs = [key[1] for key in groups if key[0] == "ref" and key not in self.orders]
         autos = [key for key in groups if key[0] == "auto" and key not in self.orders]
         found: dict[tuple[object, ...], tuple[int, int, datetime, str]] = {}
-        for batch in _batches(sorted(refs, key=str)):
+        for batch in in_batches(sorted(refs, key=str)):
             for row in await Order.filter(external_ref__in=batch).values_list(
                 "id", "external_ref", "customer_id", "ordered_at", "status"
             ):
                 found[("ref", row[1])] = (row[0], row[2], row[3], row[4])
         wanted = set(autos)
-        for batch in _batches(sorted({key[1] for key in autos}, key=str)):
+        for batch in in_batches(sorted({key[1] for key in autos}, key=str)):
             for row in await Order.filter(customer_id__in=batch, external_ref=None).values_list(
                 "id", "customer_id", "ordered_at", "status"
             ):
@@ -946,7 +939,7 @@ class _OrderImport(_Importer):
         for key, (order_id, customer_id, ordered_at, status) in found.items():
             self.orders[key] = _OrderState(order_id, customer_id, ordered_at, status, False)
             self.report._bump("orders_updated")
-        for batch in _batches(sorted(by_order)):
+        for batch in in_batches(sorted(by_order)):
             for row in (
                 await OrderLine.filter(order_id__in=batch)
                 .order_by("id")
@@ -978,13 +971,13 @@ class _OrderImport(_Importer):
         await Order.bulk_create(list(new.values()), batch_size=_WRITE_BATCH)
         self.report._bump("orders_created", len(new))
         refs = [key[1] for key in new if key[0] == "ref"]
-        for batch in _batches(refs):
+        for batch in in_batches(refs):
             for order_id, ref in await Order.filter(external_ref__in=batch).values_list(
                 "id", "external_ref"
             ):
                 self._remember(("ref", ref), order_id, new)
         autos = {key for key in new if key[0] == "auto"}
-        for batch in _batches(sorted({key[1] for key in autos}, key=str)):
+        for batch in in_batches(sorted({key[1] for key in autos}, key=str)):
             for order_id, customer_id, ordered_at in await Order.filter(
                 customer_id__in=batch, external_ref=None
             ).values_list("id", "customer_id", "ordered_at"):
@@ -1051,7 +1044,7 @@ class _OrderImport(_Importer):
                 self.dirty.add(state.order_id)
                 self.changed_orders.add(state.order_id)
         async with in_transaction():
-            for batch in _batches(stale):
+            for batch in in_batches(stale):
                 await OrderLine.filter(id__in=batch).delete()
             orders = await _load_by_id(Order, self.new_fields)
             for order_id, wanted in self.new_fields.items():
@@ -1084,7 +1077,7 @@ def _line_key(line: OrderLine) -> _LineKey:
 
 async def _recompute_totals(order_ids: list[int]) -> None:
     """Set each order's total to the sum of its lines (one aggregate query per batch)."""
-    for batch in _batches(order_ids):
+    for batch in in_batches(order_ids):
         sums = {
             row["order_id"]: row["sum"]
             for row in await OrderLine.filter(order_id__in=batch)
