@@ -158,6 +158,9 @@ async def _intake(
     topic_map = topics or default_topics()
     try:
         async with in_transaction():
+            # One intake per customer at a time, across replicas too: two quick messages
+            # handled on two bot processes must not both find no open ticket and open two.
+            await Customer.filter(id=customer.id).select_for_update().first()
             commented = None
             survey = await _comment_survey(customer.id) if kind is None else None
             if survey is not None and survey.rating is not None:

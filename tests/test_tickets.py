@@ -89,6 +89,19 @@ async def test_concurrent_deliveries_of_one_message_store_it_once() -> None:
     assert await Message.all().count() == 1
 
 
+async def test_concurrent_messages_of_one_customer_open_one_ticket() -> None:
+    # Two bot replicas may handle one customer's quick messages at the same moment.
+    alice = make_profile()
+    await register_customer(profile=alice)
+    texts = [f"message {i}" for i in range(6)]
+    results = await asyncio.gather(
+        *(log_customer_message(profile=alice, message=inbound(alice, t)) for t in texts)
+    )
+    assert sum(r.new_ticket for r in results) == 1
+    assert await Ticket.all().count() == 1
+    assert sorted(await Message.all().values_list("text", flat=True)) == texts
+
+
 async def test_redelivered_command_does_not_open_a_second_ticket() -> None:
     bob = make_profile(601, "Bob")
     msg = inbound(bob, "great app", message_id=3)
