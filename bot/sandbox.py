@@ -24,6 +24,8 @@ All public methods must be called from the thread running the event loop that se
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
 import html
 import itertools
 import json
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, TypeVar
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 __all__ = [
@@ -50,6 +53,7 @@ __all__ = [
     "CallbackAnswer",
     "HtmlParseError",
     "SandboxBotAPI",
+    "SandboxLoadBalancer",
     "SandboxUser",
     "SentMessage",
     "UploadedFile",
@@ -78,6 +82,10 @@ WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# A webhook answering slower than this is treated as failed and the update is sent again.
+WEBHOOK_TIMEOUT = 30.0
+WEBHOOK_RETRY_MIN, WEBHOOK_RETRY_MAX = 0.05, 2.0  # seconds; the sandbox retries fast
 POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -760,6 +768,21 @@ class SandboxBotAPI:
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._webhook: JSONDict = {}
 
+        # Webhook push: updates not tried yet, retries by due time, posts under way, and
+        # updates acknowledged out of order (the queue's head is dropped once acknowledged).
+        self._push_task: asyncio.Task[None] | None = None
+        self._push_wakeup = asyncio.Event()
+        self._to_push: deque[JSONDict] = deque()
+        self._retries: list[tuple[float, int, JSONDict]] = []
+        self._attempts: dict[int, int] = {}
+        self._posting: set[int] = set()
+        self._pushed: set[int] = set()
+        self.webhook_posts = 0
+        self.webhook_failures = 0
+        self._webhook_last_error: tuple[int, str] | None = None
+        # When each update was first handed to the bot (getUpdates answer or webhook POST).
+        self.served_at: dict[int, float] = {}
+
         # Update queue and long polling.
         self._updates: deque[JSONDict] = deque()
         self._last_update_id = 0
@@ -849,6 +872,7 @@ class SandboxBotAPI:
         self._closing = True
         self._wake_pollers(force=True)
         self._notify()
+        await self._stop_pushing()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -1097,6 +1121,9 @@ class SandboxBotAPI:
                 self._absorb(message)
         self._updates.append(update)
         self._last_update_id = update_id
+        if self._push_task is not None:
+            self._to_push.append(update)
+            self._push_wakeup.set()
         self._wake_pollers()
         self._notify()
         return update_id
@@ -1108,8 +1135,8 @@ class SandboxBotAPI:
 
     @property
     def pending_updates(self) -> int:
-        """Return how many updates are enqueued and not yet confirmed by an offset."""
-        return len(self._updates)
+        """Return how many updates are enqueued and not yet confirmed (offset or webhook 2xx)."""
+        return len(self._updates) - len(self._pushed)
 
     def _user_chat(self, user: SandboxUser, chat_id: int | None, chat_type: str) -> JSONDict:
         """Return the chat a user action happens in, registering it if needed."""
@@ -1562,6 +1589,7 @@ class SandboxBotAPI:
             kind = next((k for k in update if k != "update_id"), "")
             if _is_wanted(kind, allowed):
                 batch.append(update)
+                self.served_at.setdefault(scanned, time.monotonic())
                 if len(batch) >= limit:
                     break
         if scanned > self._delivered_id:
@@ -1857,32 +1885,146 @@ class SandboxBotAPI:
             "has_main_web_app": False,
         }
 
-    def _api_set_webhook(self, params: JSONDict) -> bool:
-        """Serve setWebhook (stored only; updates are not pushed)."""
+    async def _api_set_webhook(self, params: JSONDict) -> bool:
+        """Serve setWebhook: from now on pending and new updates are POSTed to the URL."""
         url = _text_value(params, "url") or ""
         if _flag(params, "drop_pending_updates"):
             self._drop_pending()
         if not url:
-            self._webhook = {}
+            await self._api_delete_webhook({})
             return True
-        self._webhook = {"url": url}
-        for key in ("secret_token", "ip_address", "max_connections", "allowed_updates"):
+        if not url.startswith(("http://", "https://")):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        max_connections = _optional_int(params, "max_connections") or 40
+        if not 1 <= max_connections <= 100:
+            raise _ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
+        self._webhook = {"url": url, "max_connections": max_connections}
+        for key in ("secret_token", "ip_address", "allowed_updates"):
             if params.get(key) is not None:
                 self._webhook[key] = params[key]
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(str(a) for a in allowed) or None
+        if self._push_task is None:
+            self._to_push = deque(u for u in self._updates if u["update_id"] not in self._pushed)
+            self._push_task = asyncio.create_task(self._push_updates(), name="sandbox-webhook")
+        self._push_wakeup.set()
         return True
 
-    def _api_delete_webhook(self, params: JSONDict) -> bool:
-        """Serve deleteWebhook."""
+    async def _api_delete_webhook(self, params: JSONDict) -> bool:
+        """Serve deleteWebhook: stop pushing; pending updates wait for getUpdates again."""
         if _flag(params, "drop_pending_updates"):
             self._drop_pending()
         self._webhook = {}
+        await self._stop_pushing()
         return True
 
     def _drop_pending(self) -> None:
         """Forget every enqueued update."""
         self._updates.clear()
+        self._to_push.clear()
+        self._retries.clear()
+        self._pushed.clear()
         self._delivered_id = self._last_update_id
         self._notify()
+
+    async def _stop_pushing(self) -> None:
+        """Stop the webhook pusher; posts under way are abandoned and stay pending."""
+        task, self._push_task = self._push_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._to_push.clear()
+        self._retries.clear()
+        self._attempts.clear()
+        self._posting.clear()
+
+    async def _push_updates(self) -> None:
+        """POST pending updates to the webhook as Telegram does, retrying until a 2xx."""
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT)
+        posts: set[asyncio.Task[None]] = set()
+        async with aiohttp.ClientSession(
+            timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
+        ) as http:
+            try:
+                while True:
+                    self._push_wakeup.clear()
+                    limit = int(self._webhook.get("max_connections", 40))
+                    now = time.monotonic()
+                    while len(self._posting) < limit:
+                        update = self._next_to_push(now)
+                        if update is None:
+                            break
+                        self._posting.add(update["update_id"])
+                        post = asyncio.create_task(self._post_update(http, update))
+                        posts.add(post)
+                        post.add_done_callback(posts.discard)
+                    wait = WEBHOOK_RETRY_MAX
+                    if self._retries:
+                        wait = max(0.0, min(wait, self._retries[0][0] - now))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._push_wakeup.wait(), wait)
+            finally:
+                for post in posts:
+                    post.cancel()
+                await asyncio.gather(*posts, return_exceptions=True)
+
+    def _next_to_push(self, now: float) -> JSONDict | None:
+        """Return the next update to POST: a due retry first, then the oldest untried one."""
+        if self._retries and self._retries[0][0] <= now:
+            return heapq.heappop(self._retries)[2]
+        while self._to_push:
+            update = self._to_push.popleft()
+            kind = next((k for k in update if k != "update_id"), "")
+            if _is_wanted(kind, self._allowed_updates):
+                return update
+            self._confirm_pushed(update["update_id"])  # Telegram never sends unwanted kinds
+        return None
+
+    async def _post_update(self, http: aiohttp.ClientSession, update: JSONDict) -> None:
+        """POST one update; a 2xx confirms it, anything else schedules a retry."""
+        update_id = update["update_id"]
+        self.served_at.setdefault(update_id, time.monotonic())
+        headers = {"Content-Type": "application/json"}
+        secret = self._webhook.get("secret_token")
+        if secret:
+            headers[WEBHOOK_SECRET_HEADER] = str(secret)
+        error: str | None = None
+        self.webhook_posts += 1
+        try:
+            async with http.post(
+                str(self._webhook["url"]), data=_dumps(update), headers=headers
+            ) as response:
+                await response.read()
+                if not 200 <= response.status < 300:
+                    error = f"Wrong response from the webhook: {response.status} {response.reason}"
+        except (aiohttp.ClientError, TimeoutError, OSError) as err:
+            error = f"Connection failed: {type(err).__name__}: {err}"[:200]
+        finally:
+            self._posting.discard(update_id)
+        if error is None:
+            self._attempts.pop(update_id, None)
+            self._confirm_pushed(update_id)
+        else:
+            self.webhook_failures += 1
+            self._webhook_last_error = (int(time.time()), error)
+            attempt = self._attempts.get(update_id, 0)
+            self._attempts[update_id] = attempt + 1
+            delay = min(WEBHOOK_RETRY_MAX, WEBHOOK_RETRY_MIN * 2**attempt)
+            heapq.heappush(self._retries, (time.monotonic() + delay, update_id, update))
+            logger.debug("webhook delivery of update %s failed: %s", update_id, error)
+        self._push_wakeup.set()
+        self._notify()
+
+    def _confirm_pushed(self, update_id: int) -> None:
+        """Forget a delivered update; the queue's head advances past everything delivered."""
+        self._pushed.add(update_id)
+        queue = self._updates
+        while queue and queue[0]["update_id"] in self._pushed:
+            self._pushed.discard(queue.popleft()["update_id"])
+        self._delivered_id = queue[0]["update_id"] - 1 if queue else self._last_update_id
+        self._last_activity = time.monotonic()
 
     def _api_get_webhook_info(self, params: JSONDict) -> JSONDict:
         """Serve getWebhookInfo."""
@@ -1893,6 +2035,8 @@ class SandboxBotAPI:
         }
         if info["url"]:
             info["max_connections"] = self._webhook.get("max_connections", 40)
+            if self._webhook_last_error is not None:
+                info["last_error_date"], info["last_error_message"] = self._webhook_last_error
             for key in ("ip_address", "allowed_updates"):
                 if key in self._webhook:
                     info[key] = self._webhook[key]
@@ -2268,6 +2412,94 @@ class SandboxBotAPI:
             "file_size": len(stored.content),
             "file_path": stored.file_path,
         }
+
+
+class SandboxLoadBalancer:
+    """A round-robin HTTP proxy on loopback: the load balancer in front of webhook replicas.
+
+    Like a reverse proxy with ``proxy_next_upstream error``, a request goes to the next
+    backend in turn, and to the one after that when a backend refuses the connection or drops
+    it (a replica that stopped or was killed); when none answers the caller gets a 502 and
+    Telegram (here: the sandbox) retries later. Responses, including errors, pass through.
+    """
+
+    def __init__(
+        self, backends: Iterable[str] = (), *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.backends = [b.rstrip("/") for b in backends]
+        self.host = host
+        self.port = port
+        self.forwarded: dict[str, int] = {}  # backend -> requests it answered
+        self.failovers = 0
+        self._next = 0
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the balancer's base URL."""
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        """Bind the proxy; port 0 picks a free port."""
+        self._http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=0),
+        )
+        app = web.Application(client_max_size=MAX_UPLOAD_SIZE)
+        app.router.add_route("*", "/{path:.*}", self._proxy)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port)
+        await site.start()
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Stop proxying."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def __aenter__(self) -> SandboxLoadBalancer:
+        """Start the balancer."""
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Stop the balancer."""
+        await self.stop()
+
+    async def _proxy(self, request: web.Request) -> web.StreamResponse:
+        """Forward a request to the next live backend."""
+        assert self._http is not None
+        body = await request.read()
+        headers = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() not in {"host", "content-length", "connection", "transfer-encoding"}
+        }
+        for _ in range(len(self.backends)):
+            backend = self.backends[self._next % len(self.backends)]
+            self._next += 1
+            try:
+                async with self._http.request(
+                    request.method, backend + request.path_qs, data=body, headers=headers
+                ) as answer:
+                    payload = await answer.read()
+                    self.forwarded[backend] = self.forwarded.get(backend, 0) + 1
+                    return web.Response(
+                        status=answer.status,
+                        body=payload,
+                        content_type=answer.content_type,
+                    )
+            except (aiohttp.ClientConnectionError, TimeoutError, OSError) as err:
+                self.failovers += 1
+                logger.debug("load balancer: %s failed (%s); trying the next", backend, err)
+        return web.Response(status=502, text="no backend answered")
 
 
 def _is_wanted(kind: str, allowed: frozenset[str] | None) -> bool:

@@ -7,6 +7,7 @@ import datetime as dtm
 import html
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -719,3 +720,110 @@ async def test_wait_helpers_report_and_idle(sandbox: SandboxBotAPI, bot: Bot) ->
     sandbox.send_text(sandbox.user(BOB_ID, "Bob"), "nobody polls")
     with pytest.raises(TimeoutError, match="1 updates not fetched"):
         await sandbox.wait_idle(quiet=0.05, timeout=0.2)
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint on loopback that records what it got and answers as told."""
+
+    name: str = "r"
+    got: list[dict[str, Any]] = field(default_factory=list)
+    secrets: list[str | None] = field(default_factory=list)
+    fail_next: int = 0  # answer this many requests with 500 first
+    url: str = ""
+
+
+@asynccontextmanager
+async def receiving(receiver: Receiver) -> AsyncIterator[Receiver]:
+    """Serve a Receiver on a free loopback port."""
+    from aiohttp import web
+
+    async def hook(request: web.Request) -> web.Response:
+        if receiver.fail_next:
+            receiver.fail_next -= 1
+            return web.Response(status=500, text="boom")
+        receiver.secrets.append(request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        receiver.got.append(await request.json())
+        return web.Response(text=receiver.name)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield receiver
+    finally:
+        await runner.cleanup()
+
+
+async def test_webhook_push_delivers_every_update_once_and_retries_errors(
+    sandbox: SandboxBotAPI, bot: Bot
+) -> None:
+    alice = sandbox.user(ALICE_ID, "Alice")
+    sandbox.send_text(alice, "before the webhook")  # pending updates are pushed too
+    async with receiving(Receiver(fail_next=2)) as hook:
+        await bot.set_webhook(hook.url + "/hook", secret_token="s3cret", max_connections=4)
+        for i in range(20):
+            sandbox.send_text(alice, f"m{i}")
+        await sandbox.wait_for(lambda: len(hook.got) == 21, timeout=10)
+        await sandbox.wait_idle(quiet=0.1)
+        texts = sorted(u["message"]["text"] for u in hook.got)
+        assert texts == sorted(["before the webhook", *(f"m{i}" for i in range(20))])
+        assert len({u["update_id"] for u in hook.got}) == 21
+        assert set(hook.secrets) == {"s3cret"}
+        assert sandbox.webhook_failures == 2  # the two 500s were retried
+        info = await bot.get_webhook_info()
+        assert info.pending_update_count == 0
+        assert "500" in (info.last_error_message or "")
+        assert all(uid in sandbox.served_at for uid in range(1, 22))
+
+        await bot.delete_webhook()
+        sandbox.send_text(alice, "after")
+        updates = await bot.get_updates(timeout=0)
+        assert [u.message.text for u in updates] == ["after"]
+        assert len(hook.got) == 21  # nothing pushed once the webhook is gone
+
+
+async def test_webhook_keeps_updates_while_the_endpoint_is_down(
+    sandbox: SandboxBotAPI, bot: Bot
+) -> None:
+    from bot.sandbox import SandboxLoadBalancer
+
+    async with SandboxLoadBalancer() as balancer:  # no backends: every POST gets a 502
+        await bot.set_webhook(balancer.url + "/hook")
+        sandbox.send_text(sandbox.user(ALICE_ID, "Alice"), "hello?")
+        await sandbox.wait_for(lambda: sandbox.webhook_failures >= 2, timeout=5)
+        assert (await bot.get_webhook_info()).pending_update_count == 1
+        async with receiving(Receiver()) as hook:
+            balancer.backends.append(hook.url)
+            await sandbox.wait_for(lambda: hook.got, timeout=5)
+        assert [u["message"]["text"] for u in hook.got] == ["hello?"]
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+
+
+async def test_load_balancer_round_robin_and_failover(sandbox: SandboxBotAPI) -> None:
+    from bot.sandbox import SandboxLoadBalancer
+
+    async with (
+        receiving(Receiver("a")) as a,
+        receiving(Receiver("b")) as b,
+        SandboxLoadBalancer([a.url, b.url]) as balancer,
+        aiohttp.ClientSession() as http,
+    ):
+
+        async def post(i: int) -> tuple[int, str]:
+            async with http.post(balancer.url + "/hook", json={"update_id": i}) as response:
+                return response.status, await response.text()
+
+        answers = [await post(i) for i in range(4)]
+        assert answers == [(200, "a"), (200, "b"), (200, "a"), (200, "b")]
+        assert [u["update_id"] for u in a.got] == [0, 2]
+        balancer.backends.insert(1, "http://127.0.0.1:1")  # a dead replica: refused
+        answers = [await post(i) for i in range(4, 10)]
+        assert {status for status, _ in answers} == {200}
+        assert len(a.got) + len(b.got) == 10 and balancer.failovers >= 1
+        balancer.backends[:] = ["http://127.0.0.1:1"]
+        assert (await post(99))[0] == 502
