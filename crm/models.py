@@ -661,3 +661,14 @@ class JobLease(Model):
     class Meta:
         table = "job_lease"
         indexes = (("expires_at",),)
+
+
+class BroadcastSlot(Model):
+    """How many campaign messages all replicas took in one slot of the shared rate."""
+
+    # Wall-clock milliseconds // slot length: replicas on different machines agree on it.
+    slot = fields.BigIntField(primary_key=True, generated=False)
+    used = fields.IntField(default=0)
+
+    class Meta:
+        table = "broadcast_slot"
