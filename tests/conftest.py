@@ -20,6 +20,11 @@ PG_SKIP_REASON = (
     "PostgreSQL not configured: set CRM_TEST_DB_URL=postgres://postgres@127.0.0.1:5432/crm_test "
     "to run these tests against PostgreSQL too"
 )
+REDIS_URL = os.environ.get("CRM_TEST_REDIS_URL", "").strip()
+REDIS_SKIP_REASON = (
+    "Redis not configured: set CRM_TEST_REDIS_URL=redis://127.0.0.1:6379/15 "
+    "to run the shared broadcast rate's tests against Redis too"
+)
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param(
@@ -33,14 +38,18 @@ BACKENDS = [
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the markers this suite uses."""
     config.addinivalue_line("markers", "postgres: runs against the PostgreSQL server")
+    config.addinivalue_line("markers", "redis: runs against the Redis server")
     config.addinivalue_line("markers", "e2e: drives the real bot through the sandbox Bot API")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Say up front which stores the suite runs on."""
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say up front which stores (and whether Redis) the suite runs on."""
     if PG_URL:
-        return f"stores: SQLite and PostgreSQL ({_redact(PG_URL)})"
-    return f"stores: SQLite only ({PG_SKIP_REASON})"
+        stores = f"stores: SQLite and PostgreSQL ({_redact(PG_URL)})"
+    else:
+        stores = f"stores: SQLite only ({PG_SKIP_REASON})"
+    redis = f"redis: {_redact(REDIS_URL)}" if REDIS_URL else f"redis: none ({REDIS_SKIP_REASON})"
+    return [stores, redis]
 
 
 def _redact(url: str) -> str:
@@ -136,6 +145,24 @@ async def store(db_url: str) -> AsyncIterator[None]:
         yield
 
 
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """Give a Redis test its own key prefix (runs share the server), its keys deleted after."""
+    if not REDIS_URL:
+        pytest.skip(REDIS_SKIP_REASON)
+    from redis.asyncio import Redis
+
+    prefix = f"crm:test:{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = Redis.from_url(REDIS_URL)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture(autouse=True)
 def _real_clock() -> None:
     """Every test starts on real time, whatever the previous one froze."""
@@ -143,10 +170,14 @@ def _real_clock() -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """End with one clear line when the PostgreSQL half of the suite was skipped."""
-    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgres" in r.keywords]
-    if skipped and not PG_URL:
-        terminalreporter.write_line(f"{len(skipped)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
+    """End with one clear line when the PostgreSQL (or Redis) part of the suite was skipped."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    postgres = [r for r in skipped if "postgres" in r.keywords]
+    if postgres and not PG_URL:
+        terminalreporter.write_line(f"{len(postgres)} PostgreSQL tests skipped: {PG_SKIP_REASON}")
+    redis = [r for r in skipped if "redis" in r.keywords]
+    if redis and not REDIS_URL:
+        terminalreporter.write_line(f"{len(redis)} Redis tests skipped: {REDIS_SKIP_REASON}")
 
 
 @pytest.fixture
