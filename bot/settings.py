@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -51,6 +52,9 @@ class Settings:
     # message that was under way, settles it as interrupted rather than resend it).
     campaign_lease_s: int = 60
     segments_at: time = time(3, 0)  # the nightly segmentation, in the desk's timezone
+    # Where replicas share the campaign rate; None: the store does (PostgreSQL) or nobody
+    # needs to (SQLite: one machine). The URL may hold a password, hence repr=False.
+    redis_url: str | None = field(default=None, repr=False)
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     listen_host: str = "0.0.0.0"
@@ -63,13 +67,12 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Return the values that must never appear in logs."""
-        return tuple(s for s in (self.telegram_token, self.webhook_secret) if s)
+        candidates = (self.telegram_token, self.webhook_secret, *_url_passwords(self.redis_url))
+        return tuple(s for s in candidates if s)
 
     @property
     def webhook_path(self) -> str:
         """Return the path part of the webhook URL, where updates are accepted."""
-        from urllib.parse import urlsplit
-
         return urlsplit(self.webhook_url or "").path or "/"
 
 
@@ -145,6 +148,7 @@ def load_settings(
             "CRM_CAMPAIGN_LEASE_S", get("CRM_CAMPAIGN_LEASE_S"), 60, 1, 24 * 3600
         ),
         segments_at=_parse_time("CRM_SEGMENTS_AT", get("CRM_SEGMENTS_AT"), time(3, 0)),
+        redis_url=_parse_redis_url("CRM_REDIS_URL", get("CRM_REDIS_URL")),
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 
@@ -186,6 +190,45 @@ def _parse_int(name: str, raw: str | None, default: int, low: int, high: int) ->
             f"{name} is malformed: expected a whole number {low}-{high}, got {raw!r}"
         )
     return int(raw)
+
+
+def _parse_redis_url(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    problem = None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        problem = "the host or port cannot be read"
+    else:
+        if parts.scheme not in ("redis", "rediss"):
+            problem = "expected redis:// or rediss://"
+        elif not parts.hostname:
+            problem = "the host is missing"
+        elif parts.path.strip("/") and not parts.path.strip("/").isdigit():
+            problem = "the path must be a database number, like /0"
+    if problem:
+        # Not the raw value: it may hold a password, and this line goes to the terminal.
+        raise SettingsError(
+            f"{name} is malformed: {problem} (redis://[USER:PASSWORD@]HOST[:PORT][/DB]), "
+            f"got {_without_password(raw)!r}"
+        )
+    return raw
+
+
+def _url_passwords(url: str | None) -> tuple[str, ...]:
+    """Return a URL's password as written and decoded (either may show up in a log)."""
+    if not url:
+        return ()
+    password = urlsplit(url).password
+    if not password:
+        return ()
+    return tuple(dict.fromkeys((password, unquote(password))))
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", url)
 
 
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram allows in secret_token

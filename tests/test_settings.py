@@ -78,6 +78,7 @@ def test_the_token_is_not_in_the_repr() -> None:
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"CRM_DB_URL": "mysql://x"}, "CRM_DB_URL"),
         ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
+        ({"CRM_REDIS_URL": "http://127.0.0.1:6379"}, "CRM_REDIS_URL"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -149,3 +150,32 @@ def test_webhook_mode_needs_a_valid_secret() -> None:
 def test_bad_listen_addresses_are_named(listen: str) -> None:
     with pytest.raises(SettingsError, match=r"^CRM_LISTEN is malformed"):
         load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_LISTEN": listen}, env_file=None)
+
+
+def test_redis_url_is_read_and_its_password_is_a_secret() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_REDIS_URL": "rediss://:s3cr%40t@cache.internal:6380/2"},
+        env_file=None,
+    )
+    assert settings.redis_url == "rediss://:s3cr%40t@cache.internal:6380/2"
+    # Scrubbed from logs as written in the URL and as the client sends it.
+    assert {"s3cr%40t", "s3cr@t"} <= set(settings.secrets)
+    assert "s3cr" not in repr(settings)
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None).redis_url is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://:hunter2@cache:6379",
+        "redis://:hunter2@cache:port",
+        "redis://:hunter2@/0",
+        "redis://:hunter2@cache:6379/zero",
+        "cache:6379",
+    ],
+)
+def test_a_malformed_redis_url_is_named_without_its_password(url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^CRM_REDIS_URL is malformed") as err:
+        load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_REDIS_URL": url}, env_file=None)
+    assert "hunter2" not in str(err.value)
+    assert len(str(err.value).splitlines()) == 1
