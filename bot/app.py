@@ -16,7 +16,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
-from crm import db, staff
+from crm import broadcast_rate, db, staff
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
@@ -104,10 +104,20 @@ async def _post_init(application: Application) -> None:
             await application.bot.set_my_commands(
                 customer.bot_commands(language), scope=scope, language_code=language
             )
+    budget = broadcast_rate.shared_budget(
+        rate=settings.broadcast_rate, redis_url=settings.redis_url
+    )
+    if budget is not None:
+        log.info(
+            "campaign rate %s/s shared by all replicas through %s",
+            settings.broadcast_rate,
+            budget.counter.name,
+        )
     sender = CampaignSender(
         application,
         rate=settings.broadcast_rate,
         lease=timedelta(seconds=settings.campaign_lease_s),
+        budget=budget,
     )
     application.bot_data.campaign_sender = sender
     sender.start()

@@ -3,9 +3,11 @@
 One sender runs inside each bot process. It claims a second's worth of a campaign's pending
 rows (replicas on PostgreSQL claim different rows), sends them at ``CRM_BROADCAST_RATE``
 messages per second and at most one message per chat per second, and records every
-outcome. Campaign calls are marked so the outbound limiter lets every reply and
-acknowledgement go first. A 429 pauses all sending for Telegram's retry_after and retries
-the same message; a 403 marks the customer unreachable; a 400 records Telegram's reason.
+outcome. With replicas, a shared budget (``crm.broadcast_rate``: Redis or PostgreSQL) also
+gates each message, so the replicas together keep to that rate rather than each of them.
+Campaign calls are marked so the outbound limiter lets every reply and acknowledgement go
+first. A 429 pauses all sending for Telegram's retry_after and retries the same message; a
+403 marks the customer unreachable; a 400 records Telegram's reason.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from telegram.ext import Application
 
 from bot.sender import CAMPAIGN
 from crm import campaigns
+from crm.broadcast_rate import RateBudget
 from crm.campaigns import Delivery, Outcome
 from crm.models import ButtonKind, Campaign, RecipientStatus
 
@@ -49,9 +52,12 @@ class CampaignSender:
         lease: timedelta = campaigns.DEFAULT_LEASE,
         poll_interval: float = 2.0,
         concurrency: int = 64,
+        budget: RateBudget | None = None,
     ) -> None:
         self.application = application
         self.rate = rate
+        # The rate all replicas share; None: this process is the only sender.
+        self.budget = budget
         self.lease = lease
         self.poll_interval = poll_interval
         # Enough calls in flight to keep the rate with ~100 ms round trips to Telegram, and no
@@ -91,6 +97,8 @@ class CampaignSender:
         released = await campaigns.release_claims(token=self.token)
         if released:
             log.info("campaign sender stopped; %s unsent claims handed back", released)
+        if self.budget is not None:
+            await self.budget.close()
 
     async def _run(self) -> None:
         wakeup: asyncio.Event = self.application.bot_data.campaign_wakeup
@@ -168,8 +176,12 @@ class CampaignSender:
 
     async def _deliver(self, campaign: Campaign, delivery: Delivery) -> Outcome | None:
         """Send one campaign message and say what happened (None: not ours any more)."""
+        # The local limiter keeps this process's pace even; the shared budget, asked last
+        # and just before sending, caps what all replicas send together.
         await self._limiter.acquire()
         await self._space_chat(delivery.chat_id)
+        if self.budget is not None and not await self.budget.acquire(stop=self._stopping):
+            return None  # stopping: the row stays claimed, and stop() hands it back unsent
         if not await campaigns.mark_sending(recipient_id=delivery.recipient_id, token=self.token):
             return None  # our claim lapsed and another sender has the row now
         try:
