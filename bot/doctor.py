@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
-from crm import db
+from crm import broadcast_rate, db
 
 STORE_TIMEOUT = 15.0
 
@@ -31,6 +31,7 @@ async def examine(settings: Settings) -> list[Check]:
     """Run every check; none stops the others."""
     checks = [Check("settings", True, "loaded; " + _mode(settings))]
     checks += await _store(settings)
+    checks += await _redis(settings)
     checks += await _telegram(settings)
     return checks
 
@@ -64,6 +65,23 @@ async def _store(settings: Settings) -> list[Check]:
     else:
         checks.append(Check("schema", True, f"up to date ({len(status.applied)} migrations)"))
     return checks
+
+
+async def _redis(settings: Settings) -> list[Check]:
+    if not settings.redis_url:
+        return []  # nothing to check: the store (or this one machine) shares the rate
+    where = db.redact_db_url(settings.redis_url)
+    try:
+        await asyncio.wait_for(broadcast_rate.ping_redis(url=settings.redis_url), STORE_TIMEOUT)
+    except Exception as err:  # any failure to reach Redis is the finding itself
+        return [
+            Check(
+                "redis",
+                False,
+                f"cannot reach {where}: {err} (campaign sends pause until it answers)",
+            )
+        ]
+    return [Check("redis", True, f"answers at {where}; replicas share the campaign rate there")]
 
 
 async def _telegram(settings: Settings) -> list[Check]:

@@ -59,8 +59,9 @@ TORTOISE_ORM = tortoise_config("sqlite://crm.db")
 
 
 def redact_db_url(db_url: str) -> str:
-    """Hide a password in a database URL for logging."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", db_url)
+    """Hide a password in a database (or Redis) URL for logging."""
+    # The user name may be empty: Redis URLs are often redis://:PASSWORD@HOST.
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", db_url)
 
 
 class StoreUnavailable(CrmError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.doctor import examine
+from tests.conftest import REDIS_SKIP_REASON, REDIS_URL
 from tests.desk import desk_settings
 
 
@@ -38,3 +41,24 @@ async def test_webhook_mismatch_is_reported(sandbox, db_url: str) -> None:
     assert not checks["webhook"].ok and "expected https://bot.example.com/telegram" in (
         checks["webhook"].detail
     )
+
+
+async def test_redis_is_checked_when_it_shares_the_rate(sandbox, tmp_path) -> None:
+    base = desk_settings(sandbox, f"sqlite://{tmp_path}/crm.db")
+    assert "redis" not in {c.name for c in await examine(base)}  # not set: nothing to check
+    # Nothing listens on port 1.
+    down = base.with_overrides(redis_url="redis://:hunter2@127.0.0.1:1/0")
+    checks = {c.name: c for c in await examine(down)}
+    assert not checks["redis"].ok and "cannot reach redis://:***@127.0.0.1:1/0" in (
+        checks["redis"].detail
+    )
+    assert "hunter2" not in checks["redis"].render()
+    assert checks["token"].ok  # the other checks still ran
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason=REDIS_SKIP_REASON)
+async def test_a_redis_that_answers_passes(sandbox, tmp_path) -> None:
+    settings = desk_settings(sandbox, f"sqlite://{tmp_path}/crm.db", redis_url=REDIS_URL)
+    checks = {c.name: c for c in await examine(settings)}
+    assert checks["redis"].ok and checks["redis"].detail.startswith("answers at redis://")
