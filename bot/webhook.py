@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, CallbackContext, TypeHandler
 from tortoise import connections
 
 from bot.processor import PerChatUpdateProcessor
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # Telegram updates are far smaller; refuse anything bigger
+# How often a replica renews its liveness and looks for dead replicas' updates: well inside
+# inbox.REPLICA_TTL, so a replica is never taken for dead while it runs.
+INBOX_INTERVAL = 15.0
 # Runs after every other handler group, so an update counts as processed only then.
 DONE_GROUP = 10_000
 
@@ -60,7 +63,9 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
             log.warning("malformed webhook body refused: %s", err)
             return web.Response(status=400, text="malformed update")
         # Durable first: once stored, a crash after the 200 is replayed at the next start.
-        fresh = await inbox.accept(update_id=update.update_id, payload=payload)
+        fresh = await inbox.accept(
+            update_id=update.update_id, payload=payload, replica=application.bot_data.replica_id
+        )
         telemetry.updates.labels("received").inc()
         if fresh:
             await application.update_queue.put(update)
@@ -106,11 +111,11 @@ async def serving(
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        replayed = await inbox.unprocessed()
-        for payload in replayed:
-            await application.update_queue.put(Update.de_json(payload, application.bot))
-        if replayed:
-            log.info("replaying %s update(s) stored before the last shutdown", len(replayed))
+        await adopt_orphaned_updates(application)
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            _keep_inbox, interval=INBOX_INTERVAL, first=INBOX_INTERVAL, name="inbox"
+        )
         runner = web.AppRunner(build_web_app(application, settings), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
@@ -128,6 +133,8 @@ async def serving(
         if runner is not None:
             await runner.cleanup()  # stop taking updates first
         await drain(application)
+        with suppress(Exception):  # the store may be what failed; the lease then just expires
+            await inbox.sign_off(replica=application.bot_data.replica_id)
         if application.running:
             await application.stop()
             if application.post_stop is not None:
@@ -135,6 +142,23 @@ async def serving(
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def adopt_orphaned_updates(application: Application) -> int:
+    """Say this replica is alive; handle updates that dead replicas accepted but never did."""
+    replica = application.bot_data.replica_id
+    await inbox.heartbeat(replica=replica)
+    adopted = await inbox.adopt_orphans(replica=replica)
+    for payload in adopted:
+        await application.update_queue.put(Update.de_json(payload, application.bot))
+    if adopted:
+        log.info("replaying %s update(s) accepted but never handled by a stopped bot", len(adopted))
+    return len(adopted)
+
+
+async def _keep_inbox(context: CallbackContext) -> None:
+    """Renew this replica's liveness and adopt what dead replicas left (a JobQueue job)."""
+    await adopt_orphaned_updates(context.application)
 
 
 async def drain(application: Application, *, timeout: float = 30.0) -> None:

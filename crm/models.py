@@ -524,6 +524,8 @@ class InboundUpdate(Model):
     payload = fields.JSONField()
     received_at = fields.DatetimeField(auto_now_add=True)
     processed_at = fields.DatetimeField(null=True)
+    # The replica that accepted it; its unhandled updates are adopted when it dies.
+    replica = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "inbound_update"
