@@ -64,7 +64,8 @@ class CampaignSender:
         # more: each one waiting in the outbound limiter is one a reply may queue behind.
         self.concurrency = max(1, min(concurrency, math.ceil(rate / 10) + 1))
         # A second's worth per claim: small enough that a pause takes effect at once.
-        self.batch_size = max(1, min(int(rate), 1000))
+        self.max_batch = max(1, min(int(rate), 1000))
+        self.batch_size = self.max_batch
         self.flush_size = max(1, int(rate) // 10)  # outcomes stored per write
         self.token = secrets.token_hex(8)  # this sender's claims
         # A tenth of a second's worth of burst: an even pace that catches up the pauses
@@ -136,9 +137,11 @@ class CampaignSender:
         campaign = await Campaign.get_or_none(id=campaign_id)
         if campaign is None:
             return 0
+        wanted = self.batch_size
         batch = await campaigns.claim_deliveries(
-            campaign_id=campaign_id, token=self.token, limit=self.batch_size
+            campaign_id=campaign_id, token=self.token, limit=wanted
         )
+        started = time.monotonic()
         settled = 0
         unrecorded: list[Outcome] = []
 
@@ -170,9 +173,21 @@ class CampaignSender:
         if workers:
             await asyncio.gather(*(worker() for _ in range(workers)))
         await settle(None, flush=True)
+        self._fit_batch(wanted=wanted, got=len(batch), seconds=time.monotonic() - started)
         finished = await campaigns.finish_if_complete(campaign_id=campaign_id)
         await self._report_progress(campaign_id, final=finished)
         return settled or (1 if finished else 0)
+
+    def _fit_batch(self, *, wanted: int, got: int, seconds: float) -> None:
+        """Claim a second's worth at the pace this sender really gets, from now on.
+
+        Replicas sharing one rate each get a share of it: a full second's worth of the whole
+        rate would take one of N replicas N seconds to send, holding claims long enough for a
+        short lease to lapse under it.
+        """
+        if got < wanted or seconds <= 0 or self._stopping.is_set():
+            return  # the campaign ran out (or we stop): says nothing about the pace
+        self.batch_size = max(1, min(self.max_batch, math.ceil(got / seconds)))
 
     async def _deliver(self, campaign: Campaign, delivery: Delivery) -> Outcome | None:
         """Send one campaign message and say what happened (None: not ours any more)."""

@@ -220,3 +220,19 @@ async def test_redis_shares_the_rate_whatever_the_store() -> None:
     finally:
         if budget is not None:
             await budget.close()
+
+
+def test_a_sender_claims_a_second_of_its_own_share_not_of_the_whole_rate() -> None:
+    from types import SimpleNamespace
+
+    from bot.broadcast import CampaignSender
+
+    sender = CampaignSender(SimpleNamespace(bot_data=SimpleNamespace()), rate=30)
+    assert sender.batch_size == 30
+    # One of three replicas sharing 30/s sends its 30 rows in about 3 s: claim 10 next time.
+    sender._fit_batch(wanted=30, got=30, seconds=3.0)
+    assert sender.batch_size == 10
+    sender._fit_batch(wanted=10, got=4, seconds=0.1)  # the campaign ran out: no lesson
+    assert sender.batch_size == 10
+    sender._fit_batch(wanted=10, got=10, seconds=0.25)  # the others stopped: back up, capped
+    assert sender.batch_size == 30
