@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from tortoise.exceptions import IntegrityError
 
 from crm import clock
 from crm.models import SummaryRun
+
+# Building and sending a summary takes seconds; a claim this old was abandoned.
+STALE_CLAIM = timedelta(minutes=2)
 
 
 def summary_due(*, now_local: datetime, at: time) -> date | None:
@@ -19,15 +22,23 @@ def summary_due(*, now_local: datetime, at: time) -> date | None:
     return now_local.date() if now_local.time() >= at else None
 
 
-async def claim(*, day: date) -> bool:
-    """Claim the summary of a local day; False when it was already claimed (sent or sending)."""
+async def claim(*, day: date, stale_after: timedelta = STALE_CLAIM) -> bool:
+    """Claim the summary of a local day; False when it was sent or is being sent.
+
+    A claim that was never finished (the replica sending it died) is taken over once it is
+    older than ``stale_after``: a summary may then, rarely, arrive twice, but never not at all.
+    """
+    now = clock.utcnow()
     try:
-        await SummaryRun.create(day=day, started_at=clock.utcnow())
+        await SummaryRun.create(day=day, started_at=now)
     except IntegrityError:
-        return False
+        taken = await SummaryRun.filter(
+            day=day, finished_at=None, started_at__lt=now - stale_after
+        ).update(started_at=now)
+        return bool(taken)
     return True
 
 
 async def record_sent(*, day: date, recipients: int) -> None:
-    """Record how many managers received a day's summary."""
-    await SummaryRun.filter(day=day).update(sent_to=recipients)
+    """Record that a day's summary went out, and to how many managers."""
+    await SummaryRun.filter(day=day).update(sent_to=recipients, finished_at=clock.utcnow())

@@ -10,8 +10,10 @@ until the period ends makes a daily job run once per day, whichever replicas fir
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -37,6 +39,38 @@ async def acquire(*, name: str, holder: str, ttl: timedelta) -> bool:
     except IntegrityError:
         return False  # another replica holds it (or took it a moment ago)
     return True
+
+
+@contextlib.asynccontextmanager
+async def holding(*, name: str, holder: str, ttl: timedelta) -> AsyncIterator[bool]:
+    """Hold a lease for the length of a block, renewing it meanwhile; yield whether we got it.
+
+    A holder that dies stops renewing, so another replica can take the lease within ``ttl``
+    however long the work itself would have taken.
+    """
+    if not await acquire(name=name, holder=holder, ttl=ttl):
+        yield False
+        return
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(ttl.total_seconds() / 3)
+            try:
+                if not await acquire(name=name, holder=holder, ttl=ttl):
+                    log.warning("lease %s was taken over while %s held it", name, holder)
+                    return
+            except Exception:  # the store hiccuped: try again at the next beat
+                log.warning("lease %s not renewed; retrying", name, exc_info=True)
+
+    renewing = asyncio.create_task(renew(), name=f"lease:{name}")
+    try:
+        yield True
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+        with contextlib.suppress(Exception):  # unreleased, it simply expires
+            await release(name=name, holder=holder)
 
 
 async def acquire_once(*, name: str, holder: str, until: datetime) -> bool:

@@ -358,6 +358,8 @@ class SummaryRun(Model):
     day = fields.DateField(unique=True)
     started_at = fields.DatetimeField(auto_now_add=True)
     sent_to = fields.SmallIntField(default=0)
+    # Null while being sent: a claim left unfinished by a replica that died is taken over.
+    finished_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "summary_run"

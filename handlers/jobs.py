@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import time, timedelta
 
 from telegram.ext import Application
 
@@ -26,6 +26,10 @@ SENTIMENT_BATCH_LIMIT = 20_000
 # shorter than the interval means a dead holder is replaced at the next run (within a minute).
 LEASED_JOBS = {"sla": timedelta(seconds=45), "sentiment": timedelta(seconds=25)}
 LEASED_JOBS["daily-summary"] = LEASED_JOBS["sla"]
+# A daily run renews its lease while it works; a dead runner is replaced within a minute.
+DAILY_RUN_LEASE = timedelta(seconds=45)
+DAILY_CHECK = timedelta(minutes=1)
+DAILY_DONE_KEEP = timedelta(days=2)  # outlives the local day in every time zone
 Job = Callable[[CRMContext], Awaitable[None]]
 
 
@@ -42,19 +46,37 @@ def leased(name: str, job: Job) -> Job:
     return run
 
 
-def once_a_day(name: str, job: Job) -> Job:
-    """Run a daily job on one replica per local day, whichever replicas fire it."""
+def once_a_day(name: str, job: Job, *, at: Callable[[Settings], time]) -> Job:
+    """Run a daily job once per local day from its time on, on one replica.
+
+    Checked every minute rather than fired once at the time: a bot that was down then still
+    runs it when it comes back that day, and when the replica running it dies, another one
+    finishes the day's run within a minute (its run lease stops being renewed).
+    """
 
     async def run(context: CRMContext) -> None:
         settings: Settings = context.bot_data.settings
-        day = datetime.now(settings.timezone).date()
-        until = clock.utcnow() + timedelta(hours=23)
-        if await leases.acquire_once(
-            name=f"{name}:{day.isoformat()}", holder=context.bot_data.replica_id, until=until
-        ):
-            await job(context)
-        else:
-            log.info("%s: already run today by another replica", name)
+        now_local = clock.utcnow().astimezone(settings.timezone)
+        if now_local.time() < at(settings):
+            return
+        day = now_local.date().isoformat()
+        done = f"{name}:{day}"
+        if await leases.holder_of(name=done) is not None:
+            return
+        holder = context.bot_data.replica_id
+        async with leases.holding(name=f"{done}:run", holder=holder, ttl=DAILY_RUN_LEASE) as held:
+            if not held or await leases.holder_of(name=done) is not None:
+                log.debug("%s: today's run is another replica's", name)
+                return
+            until = clock.utcnow() + DAILY_DONE_KEEP
+            try:
+                await job(context)
+            except Exception:
+                # A failing job is reported once (by the error handler), not retried every
+                # minute. A replica killed or stopped mid-run never gets here: it is redone.
+                await leases.acquire_once(name=done, holder=holder, until=until)
+                raise
+            await leases.acquire_once(name=done, holder=holder, until=until)
 
     return run
 
@@ -80,7 +102,6 @@ def register(application: Application) -> None:
         first=5,
         name="sentiment-scoring",
     )
-    settings: Settings = application.bot_data.settings
     # Checked every minute rather than run_daily: a bot that was down at the summary time
     # still sends it when it comes back the same day (the claim keeps it to once a day).
     application.job_queue.run_repeating(
@@ -89,14 +110,22 @@ def register(application: Application) -> None:
         first=10,
         name="daily-summary",
     )
-    application.job_queue.run_daily(
-        timed("task-reminders", once_a_day("task-reminders", task_reminder_job)),
-        time=settings.daily_summary_at.replace(tzinfo=settings.timezone),
+    application.job_queue.run_repeating(
+        timed(
+            "task-reminders",
+            once_a_day("task-reminders", task_reminder_job, at=lambda s: s.daily_summary_at),
+        ),
+        interval=DAILY_CHECK,
+        first=15,
         name="task-reminders",
     )
-    application.job_queue.run_daily(
-        timed("segmentation", once_a_day("segmentation", segments.segmentation_job)),
-        time=settings.segments_at.replace(tzinfo=settings.timezone),
+    application.job_queue.run_repeating(
+        timed(
+            "segmentation",
+            once_a_day("segmentation", segments.segmentation_job, at=lambda s: s.segments_at),
+        ),
+        interval=DAILY_CHECK,
+        first=20,
         name="segmentation",
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -78,12 +78,13 @@ async def test_two_replicas_jobs_run_on_one_of_them() -> None:
     async def job(context) -> None:
         runs.append(context.bot_data.replica_id)
 
-    settings = Settings(timezone=ZoneInfo("Asia/Shanghai"))
+    settings = Settings(timezone=ZoneInfo("Asia/Shanghai"), segments_at=time(0, 0))
     replicas = [
         SimpleNamespace(bot_data=SimpleNamespace(replica_id=name, settings=settings))
         for name in ("one", "two")
     ]
-    sla, daily = jobs.leased("sla", job), jobs.once_a_day("segmentation", job)
+    sla = jobs.leased("sla", job)
+    daily = jobs.once_a_day("segmentation", job, at=lambda s: s.segments_at)
     for _ in range(3):
         for replica in replicas:
             await sla(replica)
@@ -95,3 +96,92 @@ async def test_two_replicas_jobs_run_on_one_of_them() -> None:
     finally:
         clock.reset()
     assert runs[-1] == "two"
+
+
+def _replica(name: str, **settings: object):
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from bot.settings import Settings
+
+    config = Settings(timezone=ZoneInfo("Europe/Berlin"), segments_at=time(3, 0), **settings)
+    return SimpleNamespace(bot_data=SimpleNamespace(replica_id=name, settings=config))
+
+
+async def test_a_daily_job_waits_for_its_time_then_runs_once_that_day() -> None:
+    from handlers import jobs
+
+    runs: list[str] = []
+
+    async def job(context) -> None:
+        runs.append(context.bot_data.replica_id)
+
+    daily = jobs.once_a_day("segmentation", job, at=lambda s: s.segments_at)
+    one, two = _replica("one"), _replica("two")
+    clock.freeze(datetime(2026, 11, 22, 1, 59, tzinfo=UTC))  # 02:59 in Berlin
+    try:
+        await daily(one)
+        assert runs == []
+        clock.advance(timedelta(minutes=1))
+        await daily(two)
+        await daily(one)
+        clock.advance(timedelta(hours=12))
+        await daily(one)
+        assert runs == ["two"]
+        clock.freeze(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))  # down at 03:00: catches up
+        await daily(one)
+        assert runs == ["two", "one"]
+    finally:
+        clock.reset()
+
+
+async def test_a_daily_run_cut_short_by_a_dead_replica_is_redone_by_another() -> None:
+    from handlers import jobs
+
+    runs: list[str] = []
+    started = asyncio.Event()
+
+    async def job(context) -> None:
+        runs.append(context.bot_data.replica_id)
+        if context.bot_data.replica_id == "doomed":
+            started.set()
+            await asyncio.Event().wait()  # never finishes: killed mid-run
+
+    daily = jobs.once_a_day("segmentation", job, at=lambda s: s.segments_at)
+    doomed, heir = _replica("doomed"), _replica("heir")
+    clock.freeze(datetime(2026, 11, 22, 4, 0, tzinfo=UTC))
+    try:
+        dying = asyncio.create_task(daily(doomed))
+        await started.wait()
+        await daily(heir)  # the doomed replica still holds today's run
+        assert runs == ["doomed"]
+        dying.cancel()  # the process dies: its run lease is no longer renewed...
+        await asyncio.gather(dying, return_exceptions=True)
+        await JobLease.filter(name__endswith=":run").update(  # ...nor released: as it was
+            holder="doomed", expires_at=clock.utcnow() + jobs.DAILY_RUN_LEASE
+        )
+        await daily(heir)
+        assert runs == ["doomed"]
+        clock.advance(jobs.DAILY_RUN_LEASE + timedelta(seconds=1))
+        await daily(heir)
+        await daily(heir)
+        assert runs == ["doomed", "heir"]
+    finally:
+        clock.reset()
+
+
+async def test_a_summary_claim_abandoned_mid_send_is_taken_over_but_a_sent_one_never() -> None:
+    from crm import daily
+
+    day = date(2026, 11, 22)
+    assert await daily.claim(day=day)
+    assert not await daily.claim(day=day)  # being sent
+    clock.advance(daily.STALE_CLAIM + timedelta(seconds=1))  # the sender died
+    try:
+        assert await daily.claim(day=day)
+        assert not await daily.claim(day=day)
+        await daily.record_sent(day=day, recipients=2)
+        clock.advance(timedelta(hours=3))
+        assert not await daily.claim(day=day)
+    finally:
+        clock.reset()
