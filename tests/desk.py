@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -107,6 +108,13 @@ class Desk:
         return await self.sandbox.wait_for_message(user.id, count=before + 1)
 
 
+def free_port() -> int:
+    """Return a TCP port on loopback that nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 async def eventually(
     check: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.02
 ) -> T:
@@ -138,16 +146,20 @@ async def running_desk(
 
 
 async def start_bot_process(
-    sandbox: SandboxBotAPI, db_path: Path, log_path: Path, **env: str
+    sandbox: SandboxBotAPI, db_path: Path, log_path: Path, *, db_url: str | None = None, **env: str
 ) -> asyncio.subprocess.Process:
-    """Start run_bot.py against the sandbox and an SQLite store; its output goes to log_path."""
+    """Start run_bot.py against the sandbox; its output goes to log_path.
+
+    The store is SQLite at db_path unless db_url names another (db_path's folder is then
+    only the process's working directory).
+    """
     environ = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(db_path.parent),
         "PYTHONPATH": str(ROOT),
         "TELEGRAM_BOT_TOKEN": sandbox.token,
         "TELEGRAM_API_URL": sandbox.api_url,
-        "CRM_DB_URL": f"sqlite://{db_path}",
+        "CRM_DB_URL": db_url or f"sqlite://{db_path}",
         "LOG_LEVEL": "INFO",
         **env,
     }

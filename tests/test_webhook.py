@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,21 +12,15 @@ import pytest
 from bot.app import build_application
 from bot.webhook import SECRET_HEADER, serving
 from crm.models import InboundUpdate, Message, Ticket
-from tests.desk import desk_settings, eventually
+from tests.desk import desk_settings, eventually, free_port
 
 pytestmark = pytest.mark.e2e
 SECRET = "s3cret-Token_123"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @asynccontextmanager
 async def webhook_bot(sandbox, db_url: str) -> AsyncIterator[tuple[str, object]]:
-    port = _free_port()
+    port = free_port()
     settings = desk_settings(
         sandbox,
         db_url,
