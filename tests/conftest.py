@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -116,12 +117,9 @@ async def db_url(
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=BACKENDS)
-async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """Yield the URL of a brand-new database with no tables at all, dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite://{tmp_path / 'empty.db'}"
-        return
+@asynccontextmanager
+async def empty_pg_database() -> AsyncIterator[str]:
+    """Create a brand-new PostgreSQL database with no tables; yield its URL; drop it after."""
     base = urlsplit(PG_URL).path.lstrip("/") or "crm_test"
     name = f"{base}_{uuid.uuid4().hex[:12]}"
     await _pg_admin(f'CREATE DATABASE "{name}"')
@@ -129,6 +127,16 @@ async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield _with_database(PG_URL, name)
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Yield the URL of a brand-new database with no tables at all, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path / 'empty.db'}"
+        return
+    async with empty_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ import asyncio
 import re
 import signal
 import time
-import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -38,7 +37,7 @@ from crm.models import (
     SummaryRun,
     Ticket,
 )
-from tests.conftest import PG_SKIP_REASON, PG_URL, _pg_admin, _with_database
+from tests.conftest import PG_SKIP_REASON, PG_URL, empty_pg_database
 from tests.desk import MANAGER_ID, free_port, start_bot_process
 
 pytestmark = [
@@ -54,15 +53,10 @@ CAMPAIGN_TAIL = "To stop these messages"
 
 
 @pytest.fixture
-async def empty_pg_url() -> object:
+async def empty_pg_url() -> AsyncIterator[str]:
     """A brand-new PostgreSQL database with no tables: the replicas migrate it themselves."""
-    base = urlsplit(PG_URL).path.lstrip("/") or "crm_test"
-    name = f"{base}_replicas_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(PG_URL, name)
-    finally:
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with empty_pg_database() as url:
+        yield url
 
 
 def _texts(sent: list[SentMessage]) -> list[str]:
