@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from crm import db
@@ -143,3 +145,27 @@ async def test_replicas_migrating_at_once_apply_each_migration_once(empty_db_url
     await asyncio.gather(*(db.apply_migrations(empty_db_url) for _ in range(3)))
     status = await db.schema_status(empty_db_url)
     assert status.pending == [] and len(status.applied) == len(set(status.applied))
+
+
+async def test_summaries_sent_before_the_upgrade_are_never_taken_over(empty_db_url: str) -> None:
+    from tortoise import Tortoise
+
+    from crm import daily
+    from crm.models import SummaryRun
+
+    await db.apply_migrations(empty_db_url, target="crm.0011_inbox_replica")
+    await Tortoise.init(config=db.tortoise_config(empty_db_url))
+    conn = Tortoise.get_connection(next(iter(db.tortoise_config(empty_db_url)["connections"])))
+    await conn.execute_script(
+        "INSERT INTO summary_run (day, started_at, sent_to) "
+        "VALUES ('2026-01-05', '2026-01-05 09:00:00+00:00', 2)"
+    )
+    await Tortoise.close_connections()
+
+    await db.open_store(empty_db_url)
+    try:
+        run = await SummaryRun.get(day=date(2026, 1, 5))
+        assert run.finished_at == run.started_at
+        assert not await daily.claim(day=date(2026, 1, 5))  # long past "stale", yet sent
+    finally:
+        await db.close_store()
