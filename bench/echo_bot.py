@@ -3,8 +3,9 @@
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_URL=http://127.0.0.1:PORT/bot python bench/echo_bot.py
 
 No store, no logging, no jobs: each text message is answered with its own text, with
-updates processed concurrently (256 at a time, as the CRM bot does). It runs as a process
-polling the same sandbox as the CRM bot, so both pay the same process and HTTP costs.
+updates processed concurrently: 256 at a time (``concurrent_updates(True)``, as many as the
+CRM bot), or ECHO_CONCURRENT_UPDATES at a time. It runs as a process polling the same
+sandbox as the CRM bot, so both pay the same process and HTTP costs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def build() -> Application:
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_URL"])
-        .concurrent_updates(True)
+        .concurrent_updates(int(os.environ.get("ECHO_CONCURRENT_UPDATES", "0")) or True)
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
