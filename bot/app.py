@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from telegram import BotCommandScopeAllPrivateChats, Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.broadcast import CampaignSender
 from bot.logs import protect_secrets, quiet_libraries
@@ -40,6 +40,7 @@ from handlers.errors import on_error
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = Update.ALL_TYPES
+MARKS_INTERVAL = 300.0  # seconds between forgetting PTB's persistence marks
 
 
 def build_application(settings: Settings, *, concurrency: int = 256) -> Application:
@@ -121,7 +122,27 @@ async def _post_init(application: Application) -> None:
     )
     application.bot_data.campaign_sender = sender
     sender.start()
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        _forget_persistence_marks, interval=MARKS_INTERVAL, first=MARKS_INTERVAL, name="marks"
+    )
     log.info("bot @%s ready", application.bot.username)
+
+
+async def _forget_persistence_marks(context: CallbackContext) -> None:
+    """Drop the chat and user ids python-telegram-bot keeps for a persistence we do not use."""
+    forget_persistence_marks(context.application)
+
+
+def forget_persistence_marks(application: Application) -> None:
+    """Empty python-telegram-bot's "to save" id sets when no persistence will ever empty them.
+
+    PTB 22 adds every update's chat and user id to two sets that only a persistence's flush
+    clears; without one they grow by every customer who ever wrote (~175 bytes each).
+    """
+    if application.persistence is None:
+        application._chat_ids_to_be_updated_in_persistence.clear()
+        application._user_ids_to_be_updated_in_persistence.clear()
 
 
 async def _post_stop(application: Application) -> None:

@@ -444,3 +444,17 @@ async def test_someone_elses_contact_card_is_just_a_message(desk: Desk) -> None:
     await imported.refresh_from_db()
     assert imported.telegram_id is None
     assert (await Message.get()).text == "☎ Bob +14155552671"
+
+
+async def test_customers_who_wrote_leave_no_trace_in_the_process_once_handled(desk: Desk) -> None:
+    # Memory stays flat with history: nothing per customer is kept in the bot process.
+    from bot.app import forget_persistence_marks
+
+    for user_id in range(801, 806):
+        await desk.send_text(desk.customer(user_id, f"C{user_id}"), "hello")
+    await desk.settle()
+    app = desk.application
+    forget_persistence_marks(app)
+    assert not app._chat_ids_to_be_updated_in_persistence
+    assert not app._user_ids_to_be_updated_in_persistence
+    assert len(app.user_data) == 0 and len(app.chat_data) == 0
