@@ -1932,6 +1932,7 @@ class SandboxBotAPI:
         """Stop the webhook pusher; posts under way are abandoned and stay pending."""
         task, self._push_task = self._push_task, None
         if task is not None:
+            self._push_wakeup.set()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -1948,7 +1949,8 @@ class SandboxBotAPI:
             timeout=timeout, connector=aiohttp.TCPConnector(limit=0)
         ) as http:
             try:
-                while True:
+                # Stopping clears _push_task: the loop ends even if a cancellation is lost.
+                while self._push_task is asyncio.current_task():
                     self._push_wakeup.clear()
                     limit = int(self._webhook.get("max_connections", 40))
                     now = time.monotonic()
@@ -1963,8 +1965,11 @@ class SandboxBotAPI:
                     wait = WEBHOOK_RETRY_MAX
                     if self._retries:
                         wait = max(0.0, min(wait, self._retries[0][0] - now))
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                    # that arrives as the wait ends, and stop() would wait forever.
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._push_wakeup.wait(), wait)
+                        async with asyncio.timeout(wait):
+                            await self._push_wakeup.wait()
             finally:
                 for post in posts:
                     post.cancel()
