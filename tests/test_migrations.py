@@ -40,17 +40,26 @@ def test_redact_db_url_hides_the_password() -> None:
     assert db.redact_db_url("sqlite://crm.db") == "sqlite://crm.db"
 
 
-async def test_a_store_migrated_by_newer_code_is_refused(db_url: str) -> None:
+async def _run_sql(db_url: str, *scripts: str) -> None:
+    """Run plain SQL on a store the way an older version of the code would have written it."""
     from tortoise import Tortoise
 
-    await db.apply_migrations(db_url)
     await Tortoise.init(config=db.tortoise_config(db_url))
     conn = Tortoise.get_connection(next(iter(db.tortoise_config(db_url)["connections"])))
-    await conn.execute_query(
+    try:
+        for script in scripts:
+            await conn.execute_script(script)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def test_a_store_migrated_by_newer_code_is_refused(db_url: str) -> None:
+    await db.apply_migrations(db_url)
+    await _run_sql(
+        db_url,
         "INSERT INTO tortoise_migrations (app, name, applied_at) "
-        "VALUES ('crm', '0999_from_the_future', CURRENT_TIMESTAMP)"
+        "VALUES ('crm', '0999_from_the_future', CURRENT_TIMESTAMP)",
     )
-    await Tortoise.close_connections()
 
     status = await db.schema_status(db_url)
     assert status.newer_than_code and status.unknown == ["crm.0999_from_the_future"]
@@ -148,19 +157,15 @@ async def test_replicas_migrating_at_once_apply_each_migration_once(empty_db_url
 
 
 async def test_summaries_sent_before_the_upgrade_are_never_taken_over(empty_db_url: str) -> None:
-    from tortoise import Tortoise
-
     from crm import daily
     from crm.models import SummaryRun
 
     await db.apply_migrations(empty_db_url, target="crm.0011_inbox_replica")
-    await Tortoise.init(config=db.tortoise_config(empty_db_url))
-    conn = Tortoise.get_connection(next(iter(db.tortoise_config(empty_db_url)["connections"])))
-    await conn.execute_script(
+    await _run_sql(
+        empty_db_url,
         "INSERT INTO summary_run (day, started_at, sent_to) "
-        "VALUES ('2026-01-05', '2026-01-05 09:00:00+00:00', 2)"
+        "VALUES ('2026-01-05', '2026-01-05 09:00:00+00:00', 2)",
     )
-    await Tortoise.close_connections()
 
     await db.open_store(empty_db_url)
     try:
