@@ -43,17 +43,6 @@ async def mark_processed(*, update_id: int) -> None:
     )
 
 
-async def unprocessed(*, limit: int = 10_000) -> list[dict[str, Any]]:
-    """Return stored updates whose handling never finished, oldest first."""
-    rows = (
-        await InboundUpdate.filter(processed_at=None)
-        .order_by("update_id")
-        .limit(limit)
-        .values_list("payload", flat=True)
-    )
-    return list(rows)
-
-
 async def pending_count() -> int:
     """Return how many stored updates are not handled yet."""
     return await InboundUpdate.filter(processed_at=None).count()
