@@ -6,6 +6,9 @@ No store, no logging, no jobs: each text message is answered with its own text, 
 updates processed concurrently: 256 at a time (``concurrent_updates(True)``, as many as the
 CRM bot), or ECHO_CONCURRENT_UPDATES at a time. It runs as a process polling the same
 sandbox as the CRM bot, so both pay the same process and HTTP costs.
+
+Its HTTP client is python-telegram-bot's stock one (httpx), or with ECHO_HTTP=aiohttp the
+CRM bot's (bot/http.py): the same bot on the same HTTP stack as the CRM bot.
 """
 
 from __future__ import annotations
@@ -25,13 +28,19 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build() -> Application:
     """Build the echo bot from TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL."""
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["TELEGRAM_BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_API_URL"])
         .concurrent_updates(int(os.environ.get("ECHO_CONCURRENT_UPDATES", "0")) or True)
-        .build()
     )
+    if os.environ.get("ECHO_HTTP") == "aiohttp":
+        from bot.http import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connection_pool_size=1)
+        )
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     return application
 

@@ -11,6 +11,7 @@ from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.broadcast import CampaignSender
+from bot.http import AiohttpRequest
 from bot.logs import protect_secrets, quiet_libraries
 from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
@@ -54,7 +55,8 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
-        .request(CountingRequest(telemetry, connection_pool_size=64))
+        .request(CountingRequest(telemetry))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(DeliveryLimiter(overall_per_second=settings.send_rate or None))

@@ -8,7 +8,9 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
+
+from bot.http import AiohttpRequest
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _SEND_METHODS = frozenset(
@@ -87,7 +89,7 @@ class Telemetry:
         return run
 
 
-class CountingRequest(HTTPXRequest):
+class CountingRequest(AiohttpRequest):
     """python-telegram-bot's HTTP request that also counts send outcomes."""
 
     def __init__(self, telemetry: Telemetry, **kwargs: Any) -> None:
