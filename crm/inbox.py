@@ -18,6 +18,9 @@ from crm.models import InboundUpdate
 
 # A replica renews its lease well within this; one that stops renewing is taken for dead.
 REPLICA_TTL = timedelta(seconds=45)
+# Handled updates are kept this long, then deleted: Telegram redelivers an update for at
+# most 24 hours, so the stored id outlives every redelivery it has to recognise.
+HANDLED_KEEP = timedelta(days=7)
 
 
 def replica_lease(replica: str) -> str:
@@ -41,6 +44,12 @@ async def mark_processed(*, update_id: int) -> None:
     await InboundUpdate.filter(update_id=update_id, processed_at=None).update(
         processed_at=clock.utcnow()
     )
+
+
+async def forget_handled(*, older_than: timedelta = HANDLED_KEEP) -> int:
+    """Delete updates handled longer ago than ``older_than``; return how many."""
+    cutoff = clock.utcnow() - older_than
+    return await InboundUpdate.filter(processed_at__lt=cutoff).delete()
 
 
 async def pending_count() -> int:

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import clock, leases, routing, scoring, sla
+from crm import clock, inbox, leases, routing, scoring, sla
 from crm.models import SlaKind
 from handlers import insight, sales, segments
 from handlers.context import CRMContext
@@ -30,6 +30,9 @@ LEASED_JOBS["daily-summary"] = LEASED_JOBS["sla"]
 DAILY_RUN_LEASE = timedelta(seconds=45)
 DAILY_CHECK = timedelta(minutes=1)
 DAILY_DONE_KEEP = timedelta(days=2)  # outlives the local day in every time zone
+HOUSEKEEPING_AT = time(4, 0)  # local time; a quiet hour for deleting old rows
+# Leases that expired this long ago are deleted (the per-day ones pile up otherwise).
+EXPIRED_LEASES_KEEP = timedelta(days=1)
 Job = Callable[[CRMContext], Awaitable[None]]
 
 
@@ -128,6 +131,15 @@ def register(application: Application) -> None:
         first=20,
         name="segmentation",
     )
+    application.job_queue.run_repeating(
+        timed(
+            "housekeeping",
+            once_a_day("housekeeping", housekeeping_job, at=lambda s: HOUSEKEEPING_AT),
+        ),
+        interval=DAILY_CHECK,
+        first=12,
+        name="housekeeping",
+    )
 
 
 async def sentiment_job(context: CRMContext) -> None:
@@ -139,6 +151,19 @@ async def score_messages(application: Application) -> int:
     """Score a bounded batch of unscored messages; return how many."""
     analyzer = application.bot_data.analyzer
     return await scoring.score_pending(analyzer=analyzer, limit=SENTIMENT_BATCH_LIMIT)
+
+
+async def housekeeping_job(context: CRMContext) -> None:
+    """Delete what only grows: long-expired leases and long-handled webhook updates."""
+    await housekeeping()
+
+
+async def housekeeping() -> tuple[int, int]:
+    """Delete old leases and inbox rows; return (leases, updates) deleted."""
+    old_leases = await leases.forget_expired(older_than=EXPIRED_LEASES_KEEP)
+    old_updates = await inbox.forget_handled()
+    log.info("housekeeping: %s expired leases, %s handled updates deleted", old_leases, old_updates)
+    return old_leases, old_updates
 
 
 async def task_reminder_job(context: CRMContext) -> None:

@@ -1,13 +1,16 @@
-"""The webhook inbox across replicas: a dead replica's unhandled updates are adopted once."""
+"""The webhook inbox across replicas: a dead replica's unhandled updates are adopted once;
+old handled updates and expired leases are deleted by the daily housekeeping."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
-from crm import clock, inbox
-from crm.models import InboundUpdate
+from crm import clock, inbox, leases
+from crm.models import InboundUpdate, JobLease
+from handlers.jobs import housekeeping
 
 pytestmark = pytest.mark.usefixtures("store")
 
@@ -59,3 +62,23 @@ async def test_a_clean_stop_hands_over_at_once_and_ownerless_updates_are_replaye
     await inbox.sign_off(replica="a")
     adopted = await inbox.adopt_orphans(replica="b")
     assert [p["update_id"] for p in adopted] == [1, 2]
+
+
+async def test_housekeeping_deletes_long_handled_updates_and_long_expired_leases() -> None:
+    await _accept("a", 1, 2, 3)
+    await inbox.mark_processed(update_id=1)
+    await inbox.mark_processed(update_id=2)
+    until = clock.utcnow() + timedelta(hours=1)
+    assert await leases.acquire_once(name="segmentation:2026-11-22", holder="a", until=until)
+    clock.advance(timedelta(days=8))
+    try:
+        await inbox.mark_processed(update_id=3)  # handled just now, eight days late
+        await _accept("a", 4)  # new and unhandled
+        await inbox.heartbeat(replica="a")  # a lease that is current
+        assert await housekeeping() == (1, 2)
+        assert sorted(await InboundUpdate.all().values_list("update_id", flat=True)) == [3, 4]
+        assert await JobLease.filter(name="segmentation:2026-11-22").count() == 0
+        assert await JobLease.filter(name=inbox.replica_lease("a")).count() == 1
+        assert await housekeeping() == (0, 0)
+    finally:
+        clock.reset()
