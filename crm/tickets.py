@@ -147,20 +147,24 @@ async def _intake(
     rating: tuple[int, str] | None = None,
     topics: TopicMap | None = None,
 ) -> Intake:
-    """Store the message first, exactly once, on the ticket it belongs to."""
-    customer, _ = await register_customer(profile=profile)
-    existing = await _find_stored(message)
-    if existing is not None:
-        return await _duplicate(customer, existing)
+    """Store the message first, exactly once, on the ticket it belongs to.
 
+    A redelivered message is caught by the store's unique (chat, message id) key: its
+    insert fails, the transaction rolls back whatever it did, and the stored copy is
+    returned. No lookup before every message (redeliveries are rare; messages are not).
+    """
+    customer, _ = await register_customer(profile=profile)
     now = clock.utcnow()
     text = clean_text(message.text)
     topic_map = topics or default_topics()
     try:
-        async with in_transaction():
-            # One intake per customer at a time, across replicas too: two quick messages
-            # handled on two bot processes must not both find no open ticket and open two.
-            await Customer.filter(id=customer.id).select_for_update().first()
+        async with in_transaction() as connection:
+            if connection.capabilities.support_for_update:
+                # One intake per customer at a time, across replicas too: two quick messages
+                # handled on two bot processes must not both find no open ticket and open
+                # two. (SQLite has no row locks and needs none: its one writer at a time,
+                # and the ORM's one connection per process, already serialise intakes.)
+                await Customer.filter(id=customer.id).select_for_update().first()
             commented = None
             survey = await _comment_survey(customer.id) if kind is None else None
             if survey is not None and survey.rating is not None:
@@ -203,7 +207,8 @@ async def _intake(
                     ticket.resolved_at = now
                     await ticket.save(update_fields=["status", "resolved_at"])
     except IntegrityError:
-        # The same Telegram message is being stored by a concurrent delivery.
+        # The same Telegram message was stored already (a redelivery) or is being stored
+        # by a concurrent delivery right now.
         existing = await _find_stored(message)
         if existing is None:
             raise

@@ -78,6 +78,32 @@ async def test_redelivered_message_is_not_stored_twice() -> None:
     assert await Ticket.all().count() == 1
 
 
+async def test_redelivery_after_the_ticket_closed_changes_nothing() -> None:
+    # The insert of the copy fails on the unique key and rolls back the new ticket it
+    # would otherwise have opened, and the activity bump it would have made.
+    alice = make_profile()
+    msg = inbound(alice, "hello", message_id=6)
+    first = await log_customer_message(profile=alice, message=msg)
+    closed = await close_own_ticket(customer=first.customer, ticket_id=None)
+    again = await log_customer_message(profile=alice, message=msg)
+    assert again.duplicate and again.ticket.id == first.ticket.id
+    assert await Ticket.all().count() == 1
+    ticket = await Ticket.get(id=first.ticket.id)
+    assert ticket.status is TicketStatus.RESOLVED
+    assert ticket.last_activity_at == closed.last_activity_at
+
+
+async def test_redelivered_rating_is_counted_once() -> None:
+    alice = make_profile()
+    msg = inbound(alice, "/rate 5 lovely", message_id=8)
+    first = await rate_service(profile=alice, score=5, comment="lovely", message=msg)
+    again = await rate_service(profile=alice, score=5, comment="lovely", message=msg)
+    assert again.duplicate and again.rating is not None
+    assert again.rating.id == first.rating.id
+    assert await Rating.all().count() == 1
+    assert await Ticket.all().count() == 1
+
+
 async def test_concurrent_deliveries_of_one_message_store_it_once() -> None:
     alice = make_profile()
     await register_customer(profile=alice)
