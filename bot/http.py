@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -30,7 +32,7 @@ class AiohttpRequest(BaseRequest):
     wait for the answer; `write` bounds the whole request body upload.
     """
 
-    __slots__ = ("_limit", "_media_write_timeout", "_session", "_timeouts")
+    __slots__ = ("_limit", "_media_write_timeout", "_proxies", "_session", "_timeouts")
 
     def __init__(
         self,
@@ -53,6 +55,7 @@ class AiohttpRequest(BaseRequest):
         }
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -65,8 +68,6 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit),
                 headers={"User-Agent": USER_AGENT},
-                # As httpx (python-telegram-bot's stock client) does: HTTPS_PROXY, NO_PROXY.
-                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -108,13 +109,26 @@ class AiohttpRequest(BaseRequest):
         try:
             async with asyncio.timeout(_total(read, write, connect, pool)):
                 async with self._session.request(
-                    method, url, data=body, timeout=timeout
+                    method, url, data=body, timeout=timeout, proxy=self._proxy_for(url)
                 ) as response:
                     return response.status, await response.read()
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
+
+    def _proxy_for(self, url: str) -> str | None:
+        """Return the proxy for a URL from HTTPS_PROXY/HTTP_PROXY/NO_PROXY, as httpx would.
+
+        Looked up once per host: aiohttp's own ``trust_env`` reads the environment (and
+        ~/.netrc) on a thread for every request.
+        """
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            proxy = None if proxy_bypass_environment(key[1]) else getproxies_environment()
+            self._proxies[key] = proxy.get(key[0]) if proxy else None
+        return self._proxies[key]
 
     def _given(self, value: ODVInput[float], name: str) -> float | None:
         return self._timeouts[name] if isinstance(value, DefaultValue) else value

@@ -30,7 +30,11 @@ class Recorder:
     async def handle(self, request: web.Request) -> web.Response:
         if self.delay:
             await asyncio.sleep(self.delay)
-        seen: dict = {"path": request.path, "agent": request.headers.get("User-Agent", "")}
+        seen: dict = {
+            "path": request.path,
+            "host": request.host,
+            "agent": request.headers.get("User-Agent", ""),
+        }
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             parts = {}
@@ -157,3 +161,24 @@ async def test_python_telegram_bot_runs_on_it_against_the_sandbox() -> None:
         assert me.username == sandbox.bot_username
         assert sent.text == "<b>hi</b> & bye"
         assert [m.text for m in sandbox.messages_to(customer.id)] == ["<b>hi</b> & bye"]
+
+
+async def test_the_proxy_comes_from_the_environment_once_per_host(recorder, monkeypatch) -> None:
+    server, url = recorder
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", url)
+    monkeypatch.setenv("NO_PROXY", "direct.invalid")
+    request = AiohttpRequest(connect_timeout=2.0)
+    await request.initialize()
+    try:
+        # Through the proxy (the recorder): the host does not even resolve.
+        status, _ = await request.do_request("http://api.invalid/bot1:x/getMe", "POST")
+        assert status == 200
+        assert server.requests[-1]["host"] == "api.invalid"
+        # NO_PROXY hosts are asked directly (and this one does not exist).
+        with pytest.raises(NetworkError):
+            await request.do_request("http://direct.invalid/bot1:x/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert len(server.requests) == 1
