@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -178,8 +179,8 @@ async def _intake(
                     kind=kind,
                     priority=priority,
                     now=now,
-                    subject=_subject_for(kind, text, message.media_type, rating),
-                    topic=topic_map.classify(text),
+                    subject=lambda: _subject_for(kind, text, message.media_type, rating),
+                    topic=lambda: topic_map.classify(text),
                 )
             stored = await Message.create(
                 ticket=ticket,
@@ -279,10 +280,13 @@ async def _target_ticket(
     kind: TicketKind | None,
     priority: Priority,
     now: datetime,
-    subject: str,
-    topic: str,
+    subject: Callable[[], str],
+    topic: Callable[[], str],
 ) -> tuple[Ticket, bool]:
-    """Return the ticket a message goes to: the open one for plain messages, else a new one."""
+    """Return the ticket a message goes to: the open one for plain messages, else a new one.
+
+    The subject and topic are worked out only for a new ticket (most messages join one).
+    """
     if kind is None:
         ticket = (
             await Ticket.filter(customer=customer, status__in=list(OPEN_STATUSES))
@@ -304,8 +308,8 @@ async def _target_ticket(
         customer=customer,
         kind=kind,
         priority=priority,
-        subject=subject,
-        topic=topic,
+        subject=subject(),
+        topic=topic(),
         created_at=now,
         last_activity_at=now,
     )
