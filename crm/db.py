@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
 from crm.errors import CrmError
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 APP_LABEL = "crm"
 MODELS_MODULE = "crm.models"
 MIGRATIONS_MODULE = "crm.migrations"
+SQLITE_ENGINE = "crm.sqlite_engine"
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -29,8 +31,13 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
     # connection name, so a process that talks to SQLite and then PostgreSQL (the test
     # suite) must not share a name between them.
     connection = "postgres" if db_url.startswith(("postgres", "asyncpg", "psycopg")) else "sqlite"
+    target: str | dict[str, Any] = db_url
+    if connection == "sqlite":
+        # tortoise's SQLite backend with statements run on the event loop (crm/sqlite_engine).
+        target = expand_db_url(db_url)
+        target["engine"] = SQLITE_ENGINE
     return {
-        "connections": {connection: db_url},
+        "connections": {connection: target},
         "apps": {
             APP_LABEL: {
                 "models": [MODELS_MODULE],

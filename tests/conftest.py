@@ -6,15 +6,19 @@ import asyncio
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from tortoise.contrib.test import tortoise_test_context
+from tortoise.backends.base.config_generator import generate_config
+from tortoise.context import TortoiseContext
+from tortoise.warnings import TortoiseLoopSwitchWarning
 
 from crm import clock
+from crm.db import SQLITE_ENGINE
 
 PG_URL = os.environ.get("CRM_TEST_DB_URL", "").strip()
 PG_SKIP_REASON = (
@@ -147,10 +151,24 @@ async def store(db_url: str) -> AsyncIterator[None]:
     if dialect == "postgres":
         # tortoise_test_context creates the database itself.
         await _pg_admin(f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path.lstrip("/")}"')
-    async with tortoise_test_context(
-        ["crm.models"], db_url=url, app_label="crm", connection_label=dialect
-    ):
+    async with _test_context(url, dialect):
         yield
+
+
+@asynccontextmanager
+async def _test_context(url: str, dialect: str) -> AsyncIterator[None]:
+    """tortoise's ``tortoise_test_context``, on the engine the product uses for SQLite."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=TortoiseLoopSwitchWarning)
+        async with TortoiseContext() as context:
+            config = generate_config(
+                url, app_modules={"crm": ["crm.models"]}, connection_label=dialect, testing=True
+            )
+            if dialect == "sqlite":
+                config["connections"][dialect]["engine"] = SQLITE_ENGINE
+            await context.init(config=config, _create_db=True, use_tz=True, timezone="UTC")
+            await context.generate_schemas(safe=False)
+            yield
 
 
 @pytest.fixture
