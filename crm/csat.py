@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from crm import clock
 from crm.errors import CrmError, InvalidInput
-from crm.models import Priority, Rating, Survey, Ticket, TicketKind
+from crm.models import Customer, Priority, Rating, Survey, Ticket, TicketKind
 from crm.tickets import LOW_RATING, RATING_MAX, RATING_MIN
 
 # How long after a rating the customer's next message is taken as its comment.
@@ -64,6 +64,8 @@ async def answer_survey(*, survey_id: int, customer_telegram_id: int, score: int
         )
         if not won:
             raise SurveyClosed("answered")
+        # Tells intake to look for this survey when the customer's next message comes.
+        await Customer.filter(id=survey.customer.id).update(comment_until=now + COMMENT_WINDOW)
         rating = await Rating.create(
             ticket_id=survey.ticket.id,
             customer_id=survey.customer.id,

@@ -113,6 +113,10 @@ class Customer(Model):
     # No campaigns after /stop; unreachable after Telegram said the bot is blocked.
     subscribed = fields.BooleanField(default=True, db_default=True)
     unreachable = fields.BooleanField(default=False, db_default=False)
+    # Until when the customer's next message may be the comment on a survey they just
+    # answered (a copy of the survey's own deadline): intake looks for that survey only
+    # then, instead of querying surveys for every message.
+    comment_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -167,12 +167,15 @@ async def _intake(
                 # and the ORM's one connection per process, already serialise intakes.)
                 await Customer.filter(id=customer.id).select_for_update().first()
             commented = None
-            survey = await _comment_survey(customer.id) if kind is None else None
+            survey = None
+            if kind is None and customer.comment_until is not None and customer.comment_until > now:
+                survey = await _comment_survey(customer.id)
             if survey is not None and survey.rating is not None:
                 ticket, new_ticket, commented = survey.ticket, False, survey.rating
                 commented.comment = text or commented.comment
                 await commented.save(update_fields=["comment"])
                 await Survey.filter(id=survey.id).update(comment_until=None)
+                await Customer.filter(id=customer.id).update(comment_until=None)
             else:
                 ticket, new_ticket = await _target_ticket(
                     customer=customer,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -172,5 +172,53 @@ async def test_summaries_sent_before_the_upgrade_are_never_taken_over(empty_db_u
         run = await SummaryRun.get(day=date(2026, 1, 5))
         assert run.finished_at == run.started_at
         assert not await daily.claim(day=date(2026, 1, 5))  # long past "stale", yet sent
+    finally:
+        await db.close_store()
+
+
+async def test_open_comment_windows_survive_the_upgrade(empty_db_url: str) -> None:
+    # Before 0013 intake found a survey awaiting its comment by querying surveys; since,
+    # the customer row says when to look. Windows open at upgrade time must carry over.
+    from tortoise import Tortoise
+
+    from crm import clock
+    from crm.models import Rating, Survey
+
+    await db.apply_migrations(empty_db_url, target="crm.0012_summary_finished")
+    await _run_sql(
+        empty_db_url,
+        "INSERT INTO customer (telegram_id, first_name, created_at, updated_at) VALUES "
+        "(1, 'Rated', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+        "(2, 'Silent', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    )
+    until = clock.utcnow().replace(microsecond=0) + timedelta(minutes=10)
+    await Tortoise.init(config=db.tortoise_config(empty_db_url))
+    try:
+        for telegram_id, answered in ((1, True), (2, False)):
+            [customer_id] = await Customer.filter(telegram_id=telegram_id).values_list(
+                "id", flat=True
+            )
+            ticket = await Ticket.create(
+                customer_id=customer_id, kind=TicketKind.INQUIRY, subject="s", topic="general"
+            )
+            rating = (
+                await Rating.create(ticket=ticket, customer_id=customer_id, score=4)
+                if answered
+                else None
+            )
+            await Survey.create(
+                ticket=ticket,
+                customer_id=customer_id,
+                rating=rating,
+                answered_at=clock.utcnow() if answered else None,
+                comment_until=until if answered else None,
+            )
+    finally:
+        await Tortoise.close_connections()
+
+    await db.open_store(empty_db_url)
+    try:
+        hints = dict(await Customer.all().values_list("telegram_id", "comment_until"))
+        assert hints == {1: until, 2: None}
     finally:
         await db.close_store()

@@ -12,6 +12,7 @@ from crm.csat import SurveyClosed, answer_survey, create_survey
 from crm.desk import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
 from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
 from crm.models import (
+    Customer,
     Message,
     Priority,
     Rating,
@@ -387,3 +388,32 @@ async def test_breached_tickets_of_offline_agents_are_found_for_rerouting() -> N
         targets=SlaTargets(first_response=timedelta(minutes=15), resolution=timedelta(hours=24))
     )
     assert [t.id for t in await late_tickets_with_offline_agents()] == [ticket.id]
+
+
+@pytestmark_store
+async def test_the_next_message_after_a_rating_is_its_comment_once_and_within_the_window() -> None:
+    agent = await _agent(11)
+    ticket = await _ticket(101)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
+    await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=4)
+    assert (await Customer.get(telegram_id=101)).comment_until is not None
+    profile = make_profile(101, "C101")
+
+    comment = await log_customer_message(profile=profile, message=inbound(profile, "quick!"))
+    assert comment.commented_rating is not None and comment.ticket.id == ticket.id
+    assert (await Rating.get()).comment == "quick!"
+    assert (await Customer.get(telegram_id=101)).comment_until is None
+    later = await log_customer_message(profile=profile, message=inbound(profile, "new topic"))
+    assert later.commented_rating is None and later.new_ticket
+
+    # A rating whose window has closed takes no comment.
+    other = await _ticket(102)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=other.id, staff=agent))
+    await answer_survey(survey_id=survey.id, customer_telegram_id=102, score=5)
+    clock.advance(timedelta(minutes=16))
+    try:
+        late = make_profile(102, "C102")
+        result = await log_customer_message(profile=late, message=inbound(late, "hello again"))
+    finally:
+        clock.reset()
+    assert result.commented_rating is None and result.new_ticket
