@@ -15,14 +15,23 @@ Two things still go to the thread, so the loop never waits on another process:
   thread with the usual patience (SQLITE_BUSY means it had no effect, so it is safe);
 - batches (``executemany``, ``executescript``): bulk writes and migrations, the long ones.
 
+Writes that may be lost to a power cut without harm (a mark that the customer was sent
+their acknowledgement: at worst they would get it twice) can run inside ``lazy_commit()``:
+such a statement, committed on its own, skips the wait for the disk (synchronous=NORMAL for
+that one commit). The write-ahead log is synced in order, so it becomes durable with the
+next ordinary commit, and nothing committed before it is ever at risk. Every other commit
+waits for the disk as before.
+
 Selected in ``crm.db.tortoise_config`` for every ``sqlite://`` URL.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
 
@@ -33,6 +42,24 @@ from tortoise.backends.sqlite.client import SqliteClient
 # own default.
 BUSY_TIMEOUT_MS = 5_000
 _BATCHES = frozenset({"executemany", "executescript"})
+# A data statement: what a lazy commit may apply to (not BEGIN, COMMIT, PRAGMA, ...).
+_STATEMENTS = frozenset({"execute", "_execute_fetchall", "_execute_insert"})
+_NOT_DATA = ("BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
+_lazy = contextvars.ContextVar("crm_sqlite_lazy_commit", default=False)
+NORMAL = 1  # PRAGMA synchronous levels: OFF 0, NORMAL 1, FULL 2, EXTRA 3
+
+
+@contextlib.contextmanager
+def lazy_commit() -> Iterator[None]:
+    """Let statements committed on their own in this block skip the wait for the disk.
+
+    Only for writes whose loss in a power cut is harmless; on other stores it does nothing.
+    """
+    token = _lazy.set(True)
+    try:
+        yield
+    finally:
+        _lazy.reset(token)
 
 
 class LoopConnection(aiosqlite.Connection):
@@ -46,11 +73,35 @@ class LoopConnection(aiosqlite.Connection):
             raise ValueError("Connection closed")
         if getattr(fn, "__name__", "") not in _BATCHES:
             try:
+                if _lazy.get() and self._autocommits(fn, args):
+                    return self._lazily(partial(fn, *args, **kwargs))
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as err:
                 if err.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                     raise
         return await asyncio.to_thread(self._patiently, partial(fn, *args, **kwargs))
+
+    def _autocommits(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+        """Return whether this call is one statement that commits on its own."""
+        if self._conn.in_transaction or getattr(fn, "__name__", "") not in _STATEMENTS:
+            return False
+        sql = str(args[0]).lstrip().upper() if args else ""
+        return not sql.startswith(_NOT_DATA)
+
+    def _lazily(self, call: Callable[[], Any]) -> Any:
+        """Run an autocommitted statement at synchronous=NORMAL, then restore the level.
+
+        All three steps run on the loop without a pause, so no other statement can commit
+        at the lower level in between.
+        """
+        level = self._conn.execute("PRAGMA synchronous").fetchone()[0]
+        if level <= NORMAL:
+            return call()
+        self._conn.execute(f"PRAGMA synchronous = {NORMAL}")
+        try:
+            return call()
+        finally:
+            self._conn.execute(f"PRAGMA synchronous = {level}")
 
     def _patiently(self, call: Callable[[], Any]) -> Any:
         """Run a call that may wait for another process's lock (on a worker thread)."""

@@ -27,6 +27,7 @@ from crm.models import (
     TicketKind,
     TicketStatus,
 )
+from crm.sqlite_engine import lazy_commit
 from crm.topics import TopicMap, default_topics
 
 log = logging.getLogger(__name__)
@@ -320,9 +321,14 @@ async def _target_ticket(
 
 
 async def mark_acknowledged(*, message: Message) -> None:
-    """Record that the customer was told their message was logged."""
+    """Record that the customer was told their message was logged.
+
+    On SQLite the mark does not wait for the disk (it is synced with the next commit): a
+    power cut in between can only make a redelivered message be acknowledged twice.
+    """
     message.acknowledged_at = clock.utcnow()
-    await message.save(update_fields=["acknowledged_at"])
+    with lazy_commit():
+        await message.save(update_fields=["acknowledged_at"])
 
 
 async def record_edit(*, chat_id: int, message_id: int, new_text: str) -> Message | None:

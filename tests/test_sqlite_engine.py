@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
 
 from crm import db, sqlite_engine
 from crm.customers import register_customer
@@ -85,3 +86,27 @@ async def test_a_lock_held_too_long_fails_the_statement_cleanly(
     # Nothing half-done: the store works and the customer can register now.
     _, created = await register_customer(profile=make_profile(803, "Cy"))
     assert created
+
+
+async def test_a_lazy_commit_skips_the_disk_wait_for_that_statement_only(file_store) -> None:
+    customer, _ = await register_customer(profile=make_profile(804, "Di"))
+    raw = connections.get("sqlite")._connection._conn
+    statements: list[str] = []
+    raw.set_trace_callback(statements.append)
+    try:
+        with sqlite_engine.lazy_commit():
+            await Customer.filter(id=customer.id).update(first_name="Dee")
+            async with in_transaction():
+                # Inside a transaction the level cannot change: the commit waits as usual.
+                await Customer.filter(id=customer.id).update(last_name="X")
+        await Customer.filter(id=customer.id).update(username="dee")
+    finally:
+        raw.set_trace_callback(None)
+    pragmas = [s for s in statements if s.startswith("PRAGMA synchronous =")]
+    assert pragmas == ["PRAGMA synchronous = 1", "PRAGMA synchronous = 2"]
+    lowered = statements.index("PRAGMA synchronous = 1")
+    assert statements[lowered + 1].startswith('UPDATE "customer" SET "first_name"')
+    assert statements[lowered + 2] == "PRAGMA synchronous = 2"
+    assert raw.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, SQLite's default
+    stored = await Customer.get(id=customer.id)
+    assert (stored.first_name, stored.last_name, stored.username) == ("Dee", "X", "dee")
