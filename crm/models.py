@@ -671,6 +671,28 @@ class JobLease(Model):
         indexes = (("expires_at",),)
 
 
+class DialogState(Model):
+    """A staff member's step-by-step dialog in progress (/campaign_new), kept in the store.
+
+    Any bot replica can take the next step: the state is read from here for every update
+    and written back after it, never kept in one process's memory.
+    """
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()  # Telegram ids of the staff member and the chat
+    chat_id = fields.BigIntField()
+    step = fields.IntField()
+    data = fields.JSONField()
+    # Changes with every step: writes are conditional on it, so of two updates that read
+    # the same step (on two replicas) only one takes it.
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "dialog_state"
+        unique_together = (("name", "user_id", "chat_id"),)
+
+
 class BroadcastSlot(Model):
     """How many campaign messages all replicas took in one slot of the shared rate."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -22,16 +22,12 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
 )
-from telegram.warnings import PTBUserWarning
 
-from crm import campaigns, notifications, sales, tickets
+from crm import campaigns, dialogs, notifications, sales, tickets
 from crm.audiences import HELP as AUDIENCE_HELP
 from crm.campaigns import AudiencePreview, Button
+from crm.dialogs import Dialog
 from crm.errors import InvalidInput
 from crm.i18n import t
 from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
@@ -51,9 +47,14 @@ _INTEREST = re.compile(r"^campaign:(\d{1,12}):interested$")
 DIALOG_TIMEOUT = timedelta(minutes=15)
 CONTROL_CHOICES = (0, 10, 20)
 SEGMENT_BUTTONS = 12
-DRAFT = "campaign_draft"  # context.user_data key of the dialog's answers so far
+DIALOG = "campaign_new"  # the dialog's name in the store
+# context.user_data key of the dialog's answers while one update takes a step (read from
+# the store before it, written back after it).
+DRAFT = "campaign_draft"
 _NEXT = "campaign_next_state"
 AUDIENCE, MESSAGE, BUTTON, CONTROL, CONFIRM = range(5)
+END = -1  # a step that ends the dialog returns this
+_STEP_DONE = "That step is done: answer the current question, or /cancel."
 SCHEDULE_USAGE = (
     "/campaign_schedule <id> <YYYY-MM-DD HH:MM>, e.g. /campaign_schedule 3 2030-03-01 10:00"
 )
@@ -72,10 +73,14 @@ class Draft:
     control: int = 0
 
 
+StepHandler = Callable[[Update, CRMContext], Awaitable[int | None]]
+
+
 def register(application: Application) -> None:
     """Add the campaign dialog, the manager commands and the "I'm interested" button."""
     add = application.add_handler
-    add(_dialog())
+    add(CommandHandler("campaign_new", new_campaign, filters=NEW_PRIVATE))
+    add(CommandHandler("cancel", cancel_command, filters=NEW_PRIVATE))
     for name, callback in (
         ("campaign_send", send_now),
         ("campaign_schedule", schedule),
@@ -86,21 +91,26 @@ def register(application: Application) -> None:
         ("campaign", show_campaign),
     ):
         add(CommandHandler(name, callback, filters=NEW_PRIVATE))
-    # Dialog buttons the dialog did not take: an earlier step's, an ended dialog's, another's.
-    add(CallbackQueryHandler(stale_button, pattern=_DIALOG_DATA))
+    # Dialog answers that are plain messages come through customer.intake (staff branch).
+    add(CallbackQueryHandler(dialog_button, pattern=_DIALOG_DATA))
     add(CallbackQueryHandler(interested, pattern=_INTEREST))
 
 
 # --- the /campaign_new dialog ----------------------------------------------------------------
+#
+# The dialog's state (its step and the answers so far) lives in the store (crm/dialogs.py),
+# not in the process: behind a load balancer each answer may reach another bot replica, and
+# each replica reads the state afresh for every update. Each step is claimed before it is
+# taken, so a double press handled by two replicas takes the step once.
 
 
 def step(
     handler: Callable[[Update, CRMContext, StaffMember], Awaitable[int]],
 ) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
-    """Guard a dialog step like any manager command and hand its next state to the dialog.
+    """Guard a dialog step like any manager command and return the dialog's next step.
 
     A refused sender or a domain error (answered by ``require``) returns None: the
-    conversation stays on the same step.
+    dialog stays on the same step.
     """
 
     @require(Role.MANAGER)
@@ -117,52 +127,173 @@ def step(
     return run
 
 
+def _draft_data(draft: Draft) -> dict[str, Any]:
+    """Return the draft as the JSON the store keeps."""
+    audience, button = draft.audience, draft.button
+    return {
+        "owner": draft.owner,
+        "segments": list(draft.segments),
+        "audience": None
+        if audience is None
+        else {"spec": audience.spec, "size": audience.size, "reachable": audience.reachable},
+        "text": draft.text,
+        "photo_file_id": draft.photo_file_id,
+        "button": None
+        if button is None
+        else {"text": button.text, "kind": button.kind.value, "url": button.url},
+        "control": draft.control,
+    }
+
+
+def _draft_of(data: dict[str, Any]) -> Draft:
+    """Rebuild a draft from the store's JSON."""
+    audience, button = data.get("audience"), data.get("button")
+    return Draft(
+        owner=int(data["owner"]),
+        segments=list(data.get("segments", [])),
+        audience=None if audience is None else AudiencePreview(**audience),
+        text=data.get("text", ""),
+        photo_file_id=data.get("photo_file_id"),
+        button=None
+        if button is None
+        else Button(text=button["text"], kind=ButtonKind(button["kind"]), url=button.get("url")),
+        control=int(data.get("control", 0)),
+    )
+
+
+async def _run(update: Update, context: CRMContext, dialog: Dialog, handler: StepHandler) -> None:
+    """Take the dialog's current step with ``handler`` and store where it leads."""
+    claimed = await dialogs.claim(dialog)
+    if claimed is None:  # another update (on this replica or another) took the step first
+        await answer(update, _STEP_DONE, alert=True)
+        return
+    context.user_data[DRAFT] = _draft_of(claimed.data)
+    next_step: int | None = None
+    try:
+        next_step = await handler(update, context)
+    finally:
+        draft = context.user_data.pop(DRAFT, None)
+        if next_step == END:  # confirmed or cancelled
+            await dialogs.finish(claimed)
+        else:
+            # A refused or invalid answer (None) leaves the dialog on the step it was on.
+            taken = next_step is not None and isinstance(draft, Draft)
+            latest = await dialogs.advance(
+                claimed,
+                step=next_step if taken and next_step is not None else dialog.step,
+                data=_draft_data(draft) if taken and isinstance(draft, Draft) else dialog.data,
+            )
+            if latest is not None:
+                _time_out_later(context, latest)
+
+
+def _time_out_later(context: CRMContext, dialog: Dialog) -> None:
+    """End the dialog after DIALOG_TIMEOUT unless an answer moves it on before."""
+    if context.job_queue is not None:
+        context.job_queue.run_once(
+            _timed_out, DIALOG_TIMEOUT, data=dialog, name=f"{DIALOG}:{dialog.id}"
+        )
+
+
+async def _timed_out(context: CRMContext) -> None:
+    """Tell the manager the dialog expired (if nothing moved it since); nothing was created."""
+    assert context.job is not None
+    dialog: Dialog = context.job.data  # type: ignore[assignment]
+    if await dialogs.finish(dialog):
+        await _say_timed_out(context, dialog.chat_id)
+
+
+async def _say_timed_out(context: CRMContext, chat_id: int) -> None:
+    minutes = int(DIALOG_TIMEOUT.total_seconds() // 60)
+    await context.bot.send_message(
+        chat_id,
+        f"The campaign dialog timed out after {minutes} minute(s) without an answer; "
+        "nothing was created. Start again with /campaign_new.",
+    )
+
+
+async def _open_dialog(update: Update, context: CRMContext) -> Dialog | None:
+    """Return the sender's dialog in this chat; end it (and say so) if it timed out."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    dialog = await dialogs.current(name=DIALOG, user_id=user.id, chat_id=chat.id)
+    if dialog is None:
+        return None
+    if dialog.expired(DIALOG_TIMEOUT):
+        # The replica that was to time it out is gone: end it now.
+        if await dialogs.finish(dialog):
+            await _say_timed_out(context, chat.id)
+        return None
+    return dialog
+
+
+async def dialog_message(update: Update, context: CRMContext, member: StaffMember) -> bool:
+    """Take a staff member's message as the answer to their open dialog's step, if any.
+
+    Returns False when no dialog is open, so the message is handled as usual.
+    """
+    message = update.effective_message
+    dialog = await _open_dialog(update, context)
+    if dialog is None or message is None:
+        return False
+    if dialog.step == dialogs.BUSY:
+        await answer(update, "One moment: your previous answer is still being handled.")
+        return True
+    text = bool(message.text) and not message.text.startswith("/")
+    handler: StepHandler
+    if dialog.step == AUDIENCE and text:
+        handler = audience_typed
+    elif dialog.step == MESSAGE and (text or message.photo):
+        handler = message_given
+    elif dialog.step == BUTTON and text:
+        handler = button_typed
+    else:
+        handler = _HINT_STEPS.get(dialog.step) or _hint(dialog.step)
+    await _run(update, context, dialog, handler)
+    return True
+
+
+@require(Role.MANAGER)
+async def dialog_button(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Take a press on one of the dialog's buttons: its owner's, on the current step only."""
+    query = update.callback_query
+    assert query is not None
+    data = query.data or ""
+    match = _DIALOG_DATA.match(data)
+    if match is None or int(match[1]) != member.telegram_id:
+        text = "This button belongs to another manager's campaign dialog."
+        await answer(update, text, alert=True)
+        return
+    if data.endswith(":pv"):
+        text = "This is the preview: a customer's press is counted and opens a ticket."
+        await answer(update, text, alert=True)
+        return
+    dialog = await _open_dialog(update, context)
+    if dialog is None:
+        text = "This campaign dialog has ended. Start again with /campaign_new."
+        await answer(update, text, alert=True)
+        return
+    for pattern, handler in _BUTTONS.get(dialog.step, ()):
+        if re.fullmatch(pattern, data):
+            await _run(update, context, dialog, handler)
+            return
+    await answer(update, _STEP_DONE, alert=True)
+
+
+async def cancel_command(update: Update, context: CRMContext) -> None:
+    """/cancel: stop the sender's open dialog; without one it is a command the bot does not know."""
+    dialog = await _open_dialog(update, context)
+    if dialog is None:
+        user, message = update.effective_user, update.effective_message
+        if message is not None:
+            await message.reply_text(t("unknown_command", user.language_code if user else None))
+        return
+    await _run(update, context, dialog, cancel_dialog)
+
+
 def _choice(step_name: str, values: str) -> str:
     return rf"^{PREFIX}:\d{{1,12}}:{step_name}{values}$"
-
-
-def _dialog() -> ConversationHandler:
-    text = NEW_PRIVATE & filters.TEXT & ~filters.COMMAND
-    other = NEW_PRIVATE & ~filters.COMMAND
-    # One dialog per manager and chat; its buttons sit on several messages, so per_message
-    # stays off, which PTB warns about for any CallbackQueryHandler. That is intended here.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("campaign_new", new_campaign, filters=NEW_PRIVATE)],
-            states={
-                AUDIENCE: [
-                    CallbackQueryHandler(audience_chosen, pattern=_choice("aud", r":(\d+|all)")),
-                    MessageHandler(text, audience_typed),
-                    MessageHandler(other, _hint(AUDIENCE)),
-                ],
-                MESSAGE: [
-                    MessageHandler(text | (NEW_PRIVATE & filters.PHOTO), message_given),
-                    MessageHandler(other, _hint(MESSAGE)),
-                ],
-                BUTTON: [
-                    CallbackQueryHandler(button_skipped, pattern=_choice("btn", ":skip")),
-                    MessageHandler(text, button_typed),
-                    MessageHandler(other, _hint(BUTTON)),
-                ],
-                CONTROL: [
-                    CallbackQueryHandler(control_chosen, pattern=_choice("ctl", r":\d{1,2}")),
-                    MessageHandler(other, _hint(CONTROL)),
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=_choice("ok", "")),
-                    CallbackQueryHandler(cancel_dialog, pattern=_choice("no", "")),
-                    MessageHandler(other, _hint(CONFIRM)),
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel_dialog, filters=NEW_PRIVATE)],
-            allow_reentry=True,
-            per_chat=True,
-            per_user=True,
-            conversation_timeout=DIALOG_TIMEOUT,
-            name="campaign_new",
-        )
 
 
 def _button(draft: Draft, label: str, step_name: str, value: str = "") -> InlineKeyboardButton:
@@ -227,7 +358,17 @@ async def new_campaign(update: Update, context: CRMContext, member: StaffMember)
     run = await latest_run()
     segments = list(run.segments)[:SEGMENT_BUTTONS] if run is not None else []
     draft = Draft(owner=member.telegram_id, segments=[s["name"] for s in segments])
-    context.user_data[DRAFT] = draft
+    chat = update.effective_chat
+    assert chat is not None
+    # A new /campaign_new replaces a dialog in progress.
+    dialog = await dialogs.start(
+        name=DIALOG,
+        user_id=member.telegram_id,
+        chat_id=chat.id,
+        step=AUDIENCE,
+        data=_draft_data(draft),
+    )
+    _time_out_later(context, dialog)
     rows = [
         [_button(draft, f"{s['name']} ({s['size']})", "aud", str(index))]
         for index, s in enumerate(segments)
@@ -410,7 +551,6 @@ async def confirm(update: Update, context: CRMContext, member: StaffMember) -> i
         control_percent=draft.control,
         created_by=member.telegram_id,
     )
-    context.user_data.pop(DRAFT, None)
     await _done_with(update, f"Campaign #{campaign.id} created.")
     zone = context.bot_data.settings.timezone
     await _say(
@@ -419,7 +559,7 @@ async def confirm(update: Update, context: CRMContext, member: StaffMember) -> i
         f"Send it now: /campaign_send {campaign.id}\n"
         f"Or schedule it: /campaign_schedule {campaign.id} YYYY-MM-DD HH:MM ({zone.key})",
     )
-    return ConversationHandler.END
+    return END
 
 
 @step
@@ -430,7 +570,7 @@ async def cancel_dialog(update: Update, context: CRMContext, member: StaffMember
     context.user_data.pop(DRAFT, None)
     await _done_with(update)
     await _say(update, "Campaign cancelled: nothing was created.")
-    return ConversationHandler.END
+    return END
 
 
 _HINTS = {
@@ -454,34 +594,14 @@ def _hint(state: int) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
     return hint
 
 
-async def timed_out(update: Update, context: CRMContext) -> None:
-    """Tell the manager the dialog expired; nothing was created."""
-    context.user_data.pop(DRAFT, None)
-    chat = update.effective_chat
-    if chat is not None:
-        minutes = int(DIALOG_TIMEOUT.total_seconds() // 60)
-        await context.bot.send_message(
-            chat.id,
-            f"The campaign dialog timed out after {minutes} minute(s) without an answer; "
-            "nothing was created. Start again with /campaign_new.",
-        )
-
-
-@require(Role.MANAGER)
-async def stale_button(update: Update, context: CRMContext, member: StaffMember) -> None:
-    """Answer a dialog button the dialog did not take: not its step, not its owner, or ended."""
-    query = update.callback_query
-    assert query is not None
-    match = _DIALOG_DATA.match(query.data or "")
-    if match is None or int(match[1]) != member.telegram_id:
-        text = "This button belongs to another manager's campaign dialog."
-    elif (query.data or "").endswith(":pv"):
-        text = "This is the preview: a customer's press is counted and opens a ticket."
-    elif isinstance(context.user_data.get(DRAFT), Draft):
-        text = "That step is done: answer the current question, or /cancel."
-    else:
-        text = "This campaign dialog has ended. Start again with /campaign_new."
-    await answer(update, text, alert=True)
+_HINT_STEPS = {state: _hint(state) for state in _HINTS}
+# The buttons each step takes (their callback data, in full).
+_BUTTONS: dict[int, tuple[tuple[str, StepHandler], ...]] = {
+    AUDIENCE: ((_choice("aud", r":(\d+|all)"), audience_chosen),),
+    BUTTON: ((_choice("btn", ":skip"), button_skipped),),
+    CONTROL: ((_choice("ctl", r":\d{1,2}"), control_chosen),),
+    CONFIRM: ((_choice("ok", ""), confirm), (_choice("no", ""), cancel_dialog)),
+}
 
 
 # --- managing campaigns by number ------------------------------------------------------------

@@ -33,6 +33,7 @@ from crm.i18n import CATALOG, t
 from crm.models import TicketKind
 from crm.staff import find_staff
 from handlers import agent
+from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
 from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
 from handlers.survey import ask_nps
@@ -167,7 +168,9 @@ async def intake(update: Update, context: CRMContext) -> None:
     user, message = _sender(update)
     member = await find_staff(telegram_id=user.id)
     if member is not None:
-        await agent.on_staff_message(update, context, member)
+        # An answer to the step of a dialog they have open (/campaign_new), or a reply.
+        if not await dialog_message(update, context, member):
+            await agent.on_staff_message(update, context, member)
         return
     result = await tickets.log_customer_message(
         profile=profile_of(user), message=inbound_of(message), topics=context.bot_data.topics

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import clock, inbox, leases, routing, scoring, sla
+from crm import clock, dialogs, inbox, leases, routing, scoring, sla
 from crm.models import SlaKind
 from handlers import insight, sales, segments
 from handlers.context import CRMContext
@@ -154,14 +154,16 @@ async def score_messages(application: Application) -> int:
 
 
 async def housekeeping_job(context: CRMContext) -> None:
-    """Delete what only grows: long-expired leases and long-handled webhook updates."""
+    """Delete what only grows: expired leases, handled webhook updates, abandoned dialogs."""
     await housekeeping()
 
 
 async def housekeeping() -> tuple[int, int]:
-    """Delete old leases and inbox rows; return (leases, updates) deleted."""
+    """Delete old leases, inbox rows and abandoned dialogs; return (leases, updates) deleted."""
     old_leases = await leases.forget_expired(older_than=EXPIRED_LEASES_KEEP)
     old_updates = await inbox.forget_handled()
+    # Dialogs time out after minutes; one whose timeout never ran (its replica stopped) goes.
+    await dialogs.forget_stale(older_than=EXPIRED_LEASES_KEEP)
     log.info("housekeeping: %s expired leases, %s handled updates deleted", old_leases, old_updates)
     return old_leases, old_updates
 

@@ -25,6 +25,7 @@ from crm.models import (
     CampaignStatus,
     Customer,
     CustomerSegment,
+    DialogState,
     Direction,
     Message,
     RecipientStatus,
@@ -305,6 +306,37 @@ async def test_a_telegram_reply_to_a_ticket_mid_dialog_still_reaches_the_custome
 
     reply = await desk.send_text(maya, "Summer sale")
     assert reply.text.startswith("3/5")  # the dialog carried on where it was
+
+
+async def test_a_bot_process_that_saw_none_of_the_dialog_takes_its_next_steps(
+    sandbox: SandboxBotAPI, db_url: str
+) -> None:
+    # Behind a load balancer each answer may reach another replica: the state is the store's.
+    maya = sandbox.user(MANAGER_ID, "Maya")
+    async with running_desk(sandbox, db_url) as first:
+        await _customers(3)
+        start = await first.send_text(maya, "/campaign_new")
+        sized = await first.send_text(maya, "all")
+        assert "2/5 Send the message" in sized.text
+    async with running_desk(sandbox, db_url) as second:
+        ask_button = await second.send_text(maya, "Autumn sale")
+        assert ask_button.text.startswith("3/5")
+        late = await second.press(maya, start, f"cn:{MANAGER_ID}:aud:all")
+        assert late.text == "That step is done: answer the current question, or /cancel."
+        _, (ask_control,) = await _press(
+            second, maya, ask_button, f"cn:{MANAGER_ID}:btn:skip", replies=1
+        )
+        assert ask_control.text.startswith("4/5")
+        _, (_, summary) = await _press(
+            second, maya, ask_control, f"cn:{MANAGER_ID}:ctl:0", replies=2
+        )
+        assert "Audience: all: 3 customer(s)" in summary.text
+        _, (created,) = await _press(second, maya, summary, f"cn:{MANAGER_ID}:ok", replies=1)
+        campaign = await Campaign.get()
+        assert created.text.startswith(f"Campaign #{campaign.id} is saved as a draft")
+        assert (campaign.text, campaign.audience_size) == ("Autumn sale", 3)
+        # Done: nothing of the dialog is left in the store.
+        assert await DialogState.all().count() == 0
 
 
 async def test_the_dialog_times_out(sandbox: SandboxBotAPI, db_url: str, monkeypatch) -> None:

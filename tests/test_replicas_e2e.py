@@ -172,7 +172,31 @@ async def _the_busy_hour(
         for i in range(150):
             sandbox.user(6000 + i, f"I{i}")
             await Customer.create(telegram_id=6000 + i, first_name=f"I{i}", language_code="en")
-        campaign = await campaigns.create_campaign(audience="all", text="Autumn sale: 20% off")
+        # The manager builds it in the /campaign_new dialog: round robin hands each answer
+        # to another replica, and each takes the step from the state in the store.
+        spread = dict(balancer.forwarded)
+        sandbox.send_text(manager, "/campaign_new")
+        await sandbox.wait_for_message(MANAGER_ID, contains="1/5 Who should get it?", timeout=20)
+        sandbox.send_text(manager, "all")
+        await sandbox.wait_for_message(MANAGER_ID, contains="2/5 Send the message", timeout=20)
+        sandbox.send_text(manager, "Autumn sale: 20% off")
+        ask_button = await sandbox.wait_for_message(
+            MANAGER_ID, contains="3/5 A button under", timeout=20
+        )
+        sandbox.press_button(manager, ask_button, f"cn:{MANAGER_ID}:btn:skip")
+        ask_control = await sandbox.wait_for_message(
+            MANAGER_ID, contains="4/5 Hold out a control", timeout=20
+        )
+        sandbox.press_button(manager, ask_control, f"cn:{MANAGER_ID}:ctl:0")
+        summary = await sandbox.wait_for_message(
+            MANAGER_ID, contains="5/5 Above: the message", timeout=20
+        )
+        sandbox.press_button(manager, summary, f"cn:{MANAGER_ID}:ok")
+        await sandbox.wait_for_message(MANAGER_ID, contains="is saved as a draft for", timeout=20)
+        took_part = [b for b, n in balancer.forwarded.items() if n > spread.get(b, 0)]
+        assert len(took_part) == 3, f"the dialog did not cross replicas: {balancer.forwarded}"
+        campaign = await Campaign.get()
+        assert (campaign.audience, campaign.text) == ("all", "Autumn sale: 20% off")
         await campaigns.start_campaign(campaign_id=campaign.id, actor=None)
         audience = await CampaignRecipient.filter(campaign_id=campaign.id).count()
         assert audience == 180
