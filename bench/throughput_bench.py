@@ -233,13 +233,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def fresh_postgres(pg_url: str) -> None:
-    """Drop and create the benchmark's PostgreSQL database."""
+async def fresh_postgres(pg_url: str, *, create: bool = True) -> None:
+    """Drop (and create again, unless told not to) the benchmark's PostgreSQL database."""
     name = pg_url.rsplit("/", 1)[1]
     conn = await connect_postgres(pg_url, database="postgres")
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 
@@ -570,6 +571,8 @@ async def run(plan: Plan) -> tuple[list[Row], Memory | str]:
             await attempt(what, webhook_scenario(what, plan, replicas=1, folder=folder))
             what = "CRM, PostgreSQL, webhook x2"
             await attempt(what, webhook_scenario(what, plan, replicas=2, folder=folder))
+            with suppress(Exception):  # a cleanup: the scenarios reported any failure
+                await fresh_postgres(plan.pg_url, create=False)  # leave nothing behind
         memory: Memory | str
         try:
             memory = await memory_scenario(plan, folder)
@@ -670,7 +673,9 @@ def render(rows: list[Row], memory: Memory | str, plan: Plan) -> str:
         "background jobs (sentiment scoring, SLA, leases) on, LOG_LEVEL=INFO.",
     ]
     if plan.pg_url:
-        lines.append(f"PostgreSQL: {redact_db_url(plan.pg_url)} (dropped and created per scenario)")
+        lines.append(
+            f"PostgreSQL: {redact_db_url(plan.pg_url)} (created per scenario, dropped after)"
+        )
     return "\n".join(lines)
 
 
