@@ -149,4 +149,4 @@ def _total(*limits: float | None) -> float | None:
     """Return a bound on the whole request: the sum of its phases' limits (None: unbounded)."""
     if any(limit is None for limit in limits):
         return None
-    return sum(limit for limit in limits if limit is not None)
+    return sum(limit or 0.0 for limit in limits)

@@ -67,13 +67,15 @@ class LoopConnection(aiosqlite.Connection):
 
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
+        self._synchronous: int | None = None  # the configured level, read once
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        if getattr(fn, "__name__", "") not in _BATCHES:
+        name = getattr(fn, "__name__", "")
+        if name not in _BATCHES:
             try:
-                if _lazy.get() and self._autocommits(fn, args):
+                if _lazy.get() and self._autocommits(name, args):
                     return self._lazily(partial(fn, *args, **kwargs))
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as err:
@@ -81,9 +83,9 @@ class LoopConnection(aiosqlite.Connection):
                     raise
         return await asyncio.to_thread(self._patiently, partial(fn, *args, **kwargs))
 
-    def _autocommits(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+    def _autocommits(self, name: str, args: tuple[Any, ...]) -> bool:
         """Return whether this call is one statement that commits on its own."""
-        if self._conn.in_transaction or getattr(fn, "__name__", "") not in _STATEMENTS:
+        if self._conn.in_transaction or name not in _STATEMENTS:
             return False
         sql = str(args[0]).lstrip().upper() if args else ""
         return not sql.startswith(_NOT_DATA)
@@ -94,7 +96,9 @@ class LoopConnection(aiosqlite.Connection):
         All three steps run on the loop without a pause, so no other statement can commit
         at the lower level in between.
         """
-        level = self._conn.execute("PRAGMA synchronous").fetchone()[0]
+        if self._synchronous is None:  # set by the store's pragmas at connect, then fixed
+            self._synchronous = int(self._conn.execute("PRAGMA synchronous").fetchone()[0])
+        level = self._synchronous
         if level <= NORMAL:
             return call()
         self._conn.execute(f"PRAGMA synchronous = {NORMAL}")

@@ -176,13 +176,11 @@ async def _run(update: Update, context: CRMContext, dialog: Dialog, handler: Ste
         if next_step == END:  # confirmed or cancelled
             await dialogs.finish(claimed)
         else:
-            # A refused or invalid answer (None) leaves the dialog on the step it was on.
-            taken = next_step is not None and isinstance(draft, Draft)
-            latest = await dialogs.advance(
-                claimed,
-                step=next_step if taken and next_step is not None else dialog.step,
-                data=_draft_data(draft) if taken and isinstance(draft, Draft) else dialog.data,
-            )
+            if next_step is not None and isinstance(draft, Draft):
+                step_to, data = next_step, _draft_data(draft)
+            else:  # a refused or invalid answer leaves the dialog on the step it was on
+                step_to, data = dialog.step, dialog.data
+            latest = await dialogs.advance(claimed, step=step_to, data=data)
             if latest is not None:
                 _time_out_later(context, latest)
 
@@ -249,7 +247,7 @@ async def dialog_message(update: Update, context: CRMContext, member: StaffMembe
     elif dialog.step == BUTTON and text:
         handler = button_typed
     else:
-        handler = _HINT_STEPS.get(dialog.step) or _hint(dialog.step)
+        handler = _HINT_STEPS[dialog.step]
     await _run(update, context, dialog, handler)
     return True
 

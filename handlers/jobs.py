@@ -163,8 +163,13 @@ async def housekeeping() -> tuple[int, int]:
     old_leases = await leases.forget_expired(older_than=EXPIRED_LEASES_KEEP)
     old_updates = await inbox.forget_handled()
     # Dialogs time out after minutes; one whose timeout never ran (its replica stopped) goes.
-    await dialogs.forget_stale(older_than=EXPIRED_LEASES_KEEP)
-    log.info("housekeeping: %s expired leases, %s handled updates deleted", old_leases, old_updates)
+    old_dialogs = await dialogs.forget_stale(older_than=EXPIRED_LEASES_KEEP)
+    log.info(
+        "housekeeping: %s expired leases, %s handled updates, %s abandoned dialogs deleted",
+        old_leases,
+        old_updates,
+        old_dialogs,
+    )
     return old_leases, old_updates
 
 
