@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -11,13 +12,38 @@ from crm.models import Customer
 
 @dataclass(frozen=True, slots=True)
 class CustomerProfile:
-    """What a messaging channel tells us about a person."""
+    """What a messaging channel tells us about a person, cleaned to fit the store.
+
+    A channel's profile fields are the person's to choose: control characters (a NUL,
+    which PostgreSQL refuses) are dropped and over-long values cut to the column, so the
+    message that came with them is always stored.
+    """
 
     telegram_id: int
     first_name: str = ""
     last_name: str | None = None
     username: str | None = None
     language_code: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in PROFILE_LIMITS.items():
+            value = getattr(self, name)
+            if value is not None:
+                cleaned = clean_profile_field(value, limit)
+                if cleaned != value:
+                    object.__setattr__(
+                        self, name, cleaned if cleaned or name == "first_name" else None
+                    )
+
+
+# The store's column sizes (crm.models.Customer).
+PROFILE_LIMITS = {"first_name": 255, "last_name": 255, "username": 64, "language_code": 16}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_profile_field(value: str, limit: int) -> str:
+    """Return a profile value without control characters, cut to ``limit`` characters."""
+    return _CONTROL.sub("", value).strip()[:limit]
 
 
 async def register_customer(*, profile: CustomerProfile) -> tuple[Customer, bool]:
