@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from crm import clock
@@ -11,6 +13,7 @@ from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved, Ticke
 from crm.models import (
     OPEN_STATUSES,
     Customer,
+    Delivery,
     Direction,
     MediaType,
     Message,
@@ -27,12 +30,17 @@ from crm.tickets import clean_text
 
 @dataclass(frozen=True, slots=True)
 class PendingReply:
-    """An outbound message stored before sending; the caller reports how delivery went."""
+    """An outbound message stored before sending; the caller reports how delivery went.
+
+    ``replayed`` is set when the staff message asking for it was handled before (a replay
+    after a crash): the reply is then never sent again, and this says where it stood.
+    """
 
     ticket: Ticket
     message: Message
     customer: Customer
     customer_chat_id: int
+    replayed: Delivery | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +72,21 @@ async def prepare_reply(
     text: str,
     media_type: MediaType | None = None,
     file_id: str | None = None,
+    source: tuple[int, int] | None = None,
 ) -> PendingReply:
-    """Store an agent's reply as outbound (undelivered yet); the sender then reports back."""
+    """Store an agent's reply as outbound (being sent); the sender then reports back.
+
+    ``source`` is the (chat, message id) of the staff message that asked for the reply. A
+    second request from the same message (its update replayed after a crash) gets the
+    stored reply back instead of a new one; one caught mid-send is settled as unknown.
+    """
     text = clean_text(text)
     if not text.strip() and file_id is None:
         raise InvalidInput("the reply is empty")
+    if source is not None:
+        earlier = await _reply_from(source)
+        if earlier is not None:
+            return earlier
     ticket = await get_ticket(ticket_id=ticket_id)
     if not ticket.is_open:
         raise TicketAlreadyResolved(ticket_id)
@@ -76,30 +94,70 @@ async def prepare_reply(
     if customer.telegram_id is None:
         raise InvalidInput(f"{customer.display_name} has no Telegram chat with us")
     await _claim_for(ticket, staff)
-    message = await Message.create(
-        ticket=ticket,
-        direction=Direction.OUTBOUND,
-        author_telegram_id=staff.telegram_id,
-        text=text,
-        media_type=media_type,
-        file_id=file_id,
-        telegram_chat_id=None,  # set on delivery
-        created_at=clock.utcnow(),
-    )
+    try:
+        message = await Message.create(
+            ticket=ticket,
+            direction=Direction.OUTBOUND,
+            author_telegram_id=staff.telegram_id,
+            text=text,
+            media_type=media_type,
+            file_id=file_id,
+            telegram_chat_id=None,  # set on delivery
+            created_at=clock.utcnow(),
+            delivery=Delivery.SENDING,
+            source_chat_id=source[0] if source else None,
+            source_message_id=source[1] if source else None,
+        )
+    except IntegrityError:
+        # The same staff message is being handled elsewhere this very moment (a replica).
+        assert source is not None
+        earlier = await _reply_from(source)
+        if earlier is None:
+            raise
+        return earlier
     return PendingReply(
         ticket=ticket, message=message, customer=customer, customer_chat_id=customer.telegram_id
     )
 
 
+async def _reply_from(source: tuple[int, int]) -> PendingReply | None:
+    """Return the reply a staff message already asked for, settling one caught mid-send."""
+    message = await Message.get_or_none(
+        source_chat_id=source[0], source_message_id=source[1]
+    ).select_related("ticket__customer")
+    if message is None:
+        return None
+    state = message.delivery or Delivery.UNKNOWN
+    if state is Delivery.SENDING:
+        await settle_interrupted(message_ids=[message.id])
+        await message.refresh_from_db()
+        state = message.delivery or Delivery.UNKNOWN
+    ticket = message.ticket
+    return PendingReply(
+        ticket=ticket,
+        message=message,
+        customer=ticket.customer,
+        customer_chat_id=ticket.customer.telegram_id or 0,
+        replayed=state,
+    )
+
+
 async def mark_delivered(*, reply: PendingReply, telegram_message_id: int) -> Ticket:
     """Record that the customer received the reply: first response, waiting on customer."""
-    now = clock.utcnow()
     message = reply.message
     message.telegram_chat_id = reply.customer_chat_id
     message.telegram_message_id = telegram_message_id
     message.delivery_error = None
-    await message.save(update_fields=["telegram_chat_id", "telegram_message_id", "delivery_error"])
-    ticket = reply.ticket
+    message.delivery = Delivery.SENT
+    await message.save(
+        update_fields=["telegram_chat_id", "telegram_message_id", "delivery_error", "delivery"]
+    )
+    return await _responded(reply.ticket)
+
+
+async def _responded(ticket: Ticket) -> Ticket:
+    """Count a reply as the ticket's response: first response, waiting on the customer."""
+    now = clock.utcnow()
     await Ticket.filter(id=ticket.id, first_response_at=None).update(first_response_at=now)
     await Ticket.filter(id=ticket.id, status__in=list(OPEN_STATUSES)).update(
         status=TicketStatus.PENDING, last_activity_at=now
@@ -111,7 +169,36 @@ async def mark_delivered(*, reply: PendingReply, telegram_message_id: int) -> Ti
 async def mark_undelivered(*, reply: PendingReply, error: str) -> None:
     """Record why Telegram refused the reply, so it is visible instead of vanishing."""
     reply.message.delivery_error = error[:1000] or "unknown error"
-    await reply.message.save(update_fields=["delivery_error"])
+    reply.message.delivery = Delivery.FAILED
+    await reply.message.save(update_fields=["delivery_error", "delivery"])
+
+
+async def settle_interrupted(
+    *, message_ids: list[int] | None = None, older_than: timedelta | None = None
+) -> list[Message]:
+    """Settle replies that were being sent when the bot stopped; return those settled here.
+
+    Telegram has no idempotency key, so such a reply is never sent again: it is marked
+    unknown (it most likely arrived: the ticket counts it as answered) and its agent is to
+    be told. Either the replayed staff message (``message_ids``) or a sweep of replies
+    stuck in sending for longer than ``older_than`` finds them.
+    """
+    query = Message.filter(direction=Direction.OUTBOUND, delivery=Delivery.SENDING)
+    if message_ids is not None:
+        query = query.filter(id__in=message_ids)
+    if older_than is not None:
+        query = query.filter(created_at__lt=clock.utcnow() - older_than)
+    candidates = await query.select_related("ticket__customer")
+    settled = []
+    for message in candidates:
+        # Conditional: the replay and the sweep (or two replicas) settle it once.
+        if await Message.filter(id=message.id, delivery=Delivery.SENDING).update(
+            delivery=Delivery.UNKNOWN
+        ):
+            message.delivery = Delivery.UNKNOWN
+            await _responded(message.ticket)
+            settled.append(message)
+    return settled
 
 
 async def add_note(*, ticket_id: int, staff: StaffMember, text: str) -> Message:

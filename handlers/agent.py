@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.settings import Settings
 from crm import audit, desk, notifications, routing, staff
 from crm.errors import CrmError, InvalidInput
-from crm.models import Role, StaffMember, Ticket
+from crm.models import Delivery, Role, StaffMember, Ticket
 from crm.tickets import parse_ticket_number
 from handlers.auth import answer, require, staff_error_text
 from handlers.context import CRMContext
@@ -182,8 +182,18 @@ async def deliver_reply(
     """Store the reply, send it (text, or the agent's media copied), report to the agent."""
     media_type, file_id = media if media else (None, None)
     pending = await desk.prepare_reply(
-        ticket_id=ticket_id, staff=member, text=text, media_type=media_type, file_id=file_id
+        ticket_id=ticket_id,
+        staff=member,
+        text=text,
+        media_type=media_type,
+        file_id=file_id,
+        source=(source.chat_id, source.message_id),
     )
+    name = pending.customer.display_name
+    if pending.replayed is not None:
+        # This staff message was handled before a restart: never send the reply twice.
+        await source.reply_text(_replayed_reply_text(pending.replayed, name, ticket_id))
+        return
     try:
         if media_type is not None:
             sent = await bot.copy_message(
@@ -195,12 +205,28 @@ async def deliver_reply(
         await desk.mark_undelivered(reply=pending, error=str(err))
         log.warning("reply on ticket #%s not delivered: %s", ticket_id, err)
         await source.reply_text(
-            f"⚠️ Not delivered to {pending.customer.display_name}: {err}. "
-            f"The reply is stored on ticket #{ticket_id}."
+            f"⚠️ Not delivered to {name}: {err}. The reply is stored on ticket #{ticket_id}."
         )
         return
     await desk.mark_delivered(reply=pending, telegram_message_id=sent.message_id)
-    await source.reply_text(f"✅ Sent to {pending.customer.display_name} (#{ticket_id}).")
+    await source.reply_text(f"✅ Sent to {name} (#{ticket_id}).")
+
+
+def _replayed_reply_text(state: Delivery, name: str, ticket_id: int) -> str:
+    if state is Delivery.SENT:
+        return f"✅ Sent to {name} (#{ticket_id})."
+    if state is Delivery.FAILED:
+        return f"⚠️ Not delivered to {name}. The reply is stored on ticket #{ticket_id}."
+    return unknown_reply_text(name, ticket_id)
+
+
+def unknown_reply_text(name: str, ticket_id: int) -> str:
+    """Tell an agent that a reply caught by a restart may or may not have arrived."""
+    return (
+        f"⚠️ The bot restarted while sending your reply on ticket #{ticket_id}: it may or may "
+        f"not have reached {name}. It is not sent again (Telegram cannot tell us, and a "
+        f"second copy is worse). Check with /ticket {ticket_id} and send it again if needed."
+    )
 
 
 async def on_staff_message(update: Update, context: CRMContext, member: StaffMember) -> None:

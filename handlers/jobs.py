@@ -6,12 +6,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import time, timedelta
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import clock, dialogs, inbox, leases, routing, scoring, sla
+from crm import clock, desk, dialogs, inbox, leases, routing, scoring, sla
 from crm.models import SlaKind
 from handlers import insight, sales, segments
+from handlers.agent import unknown_reply_text
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, drain_and_notify
 from handlers.text import esc
@@ -19,6 +21,8 @@ from handlers.text import esc
 log = logging.getLogger(__name__)
 
 SLA_INTERVAL = timedelta(minutes=1)
+# A reply still "sending" after this was cut off by a crash (a send takes seconds at most).
+STUCK_REPLY = timedelta(minutes=5)
 SENTIMENT_INTERVAL = timedelta(seconds=30)
 # Per run, so one run never holds the loop long; the backlog drains over the next runs.
 SENTIMENT_BATCH_LIMIT = 20_000
@@ -179,8 +183,30 @@ async def task_reminder_job(context: CRMContext) -> None:
 
 
 async def sla_job(context: CRMContext) -> None:
-    """Run the SLA check from the JobQueue."""
+    """Run the SLA check from the JobQueue, and settle replies a crash left mid-send."""
+    await settle_interrupted_replies(context.application)
     await check_sla(context.application)
+
+
+async def settle_interrupted_replies(application: Application) -> int:
+    """Tell agents about replies stuck "sending" (their bot died mid-send); return how many.
+
+    Normally the replayed staff message settles its own reply at once; this catches the rest
+    (a staff message set aside, a replica gone for good).
+    """
+    settled = await desk.settle_interrupted(older_than=STUCK_REPLY)
+    for message in settled:
+        if message.author_telegram_id is None:
+            continue
+        try:
+            await application.bot.send_message(
+                message.author_telegram_id,
+                unknown_reply_text(message.ticket.customer.display_name, message.ticket.id),
+            )
+        except TelegramError as err:
+            who = message.author_telegram_id
+            log.warning("could not tell agent %s about an interrupted reply: %s", who, err)
+    return len(settled)
 
 
 async def check_sla(application: Application) -> int:

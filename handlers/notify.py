@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from bot.settings import Settings
 from crm import audit, notifications, routing, staff
 from crm.desk import TicketHistory
-from crm.models import Customer, Direction, Message, Priority, StaffMember, Ticket
+from crm.models import Customer, Delivery, Direction, Message, Priority, StaffMember, Ticket
 from handlers.text import esc, split_message
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,10 @@ def render_message_line(message: Message, authors: dict[int, str], customer: Cus
     flags = " (edited)" if message.edited_at else ""
     if message.direction is Direction.OUTBOUND and message.delivery_error:
         flags += f" ⚠️ not delivered: {esc(message.delivery_error)}"
+    elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.UNKNOWN:
+        flags += " ⚠️ may not have arrived (the bot stopped while sending it)"
+    elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.SENDING:
+        flags += " ⏳ sending"
     return f"{stamp} {who}: {media}{esc(message.text)}{flags}"
 
 
