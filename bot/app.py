@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from telegram import BotCommandScopeAllPrivateChats, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
+from bot import durable
 from bot.broadcast import CampaignSender
 from bot.http import AiohttpRequest
 from bot.logs import protect_secrets, quiet_libraries
+from bot.polling import DurablePoller
 from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
-from crm import broadcast_rate, db, staff
+from crm import broadcast_rate, db, inbox, staff
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
@@ -40,8 +44,15 @@ from handlers.errors import on_error
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = Update.ALL_TYPES
+# The update types the desk handles; Telegram sends no others (they cost a round trip and a
+# stored row each, and a type python-telegram-bot cannot parse could not even arrive).
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+)
 MARKS_INTERVAL = 300.0  # seconds between forgetting PTB's persistence marks
+DRAIN_TIMEOUT = 30.0  # seconds a stop waits for fetched updates to be handled
 
 
 def build_application(settings: Settings, *, concurrency: int = 256) -> Application:
@@ -52,11 +63,12 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     protect_secrets(settings.secrets)
     quiet_libraries()
     telemetry = Telemetry()
+    poll_request = AiohttpRequest(connection_pool_size=1)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
         .request(CountingRequest(telemetry))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(poll_request)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(DeliveryLimiter(overall_per_second=settings.send_rate or None))
@@ -70,6 +82,8 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
     bot_data.telemetry = telemetry
+    bot_data.replica_id = settings.replica
+    bot_data.poll_request = poll_request
     try:
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:
@@ -92,6 +106,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     customer.register(application)
     jobs.register(application)
     application.add_error_handler(on_error)
+    durable.install(application, replica=settings.replica)
     return application
 
 
@@ -167,26 +182,62 @@ async def _post_shutdown(application: Application) -> None:
 async def running(
     application: Application, *, poll_timeout: float = 10.0
 ) -> AsyncIterator[Application]:
-    """Run the bot polling inside an event loop that is already running (demo, tests).
+    """Run the bot polling inside an event loop that is already running (main, demo, tests).
 
     The same steps, in the same order, as ``Application.run_polling``: initialize,
-    post_init, start, poll; then stop polling, stop, post_stop, post_shutdown, shutdown.
+    post_init, start, poll; then stop polling, finish what was fetched, stop, post_stop,
+    post_shutdown, shutdown. Polling goes through the durable inbox (``bot.polling``)
+    unless the settings turn it off to measure what it costs.
     """
+    settings: Settings = application.bot_data.settings
+    feed: durable.InboxFeed = application.bot_data.inbox_feed
     await application.initialize()
+    poller: DurablePoller | None = None
+    polling: asyncio.Task | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=timedelta(seconds=poll_timeout),
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        if settings.polling_inbox:
+            await application.bot.delete_webhook()  # getUpdates is refused while one is set
+            await inbox.heartbeat(replica=feed.replica)
+            await feed.resume()  # our own updates left unhandled by the last run, at once
+            await feed.keep()
+            assert application.job_queue is not None
+            application.job_queue.run_repeating(
+                durable.keep_inbox,
+                interval=durable.KEEP_INTERVAL,
+                first=durable.KEEP_INTERVAL,
+                name="inbox",
+            )
+            poller = DurablePoller(
+                application,
+                feed,
+                request=application.bot_data.poll_request,
+                allowed_updates=ALLOWED_UPDATES,
+                timeout=poll_timeout,
+            )
+            polling = asyncio.create_task(poller.run(), name="polling")
+            application.bot_data.polling_task = polling
+        else:
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0.0,
+                timeout=timedelta(seconds=poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+            )
         try:
             yield application
         finally:
-            if application.updater.running:
+            if poller is not None and polling is not None:
+                poller.stop()
+                with suppress(Exception, asyncio.CancelledError):
+                    await polling
+                await feed.wait_idle(DRAIN_TIMEOUT)  # finish what was fetched
+                await feed.close()
+                with suppress(Exception):  # the store may be what failed: the lease expires
+                    await inbox.sign_off(replica=feed.replica)
+            if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             if application.running:
                 await application.stop()
@@ -196,3 +247,21 @@ async def running(
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
+
+
+async def run_polling_forever(application: Application) -> None:
+    """Poll until SIGINT or SIGTERM (or until polling fails for good), then stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(application) as app:
+        polling: asyncio.Task | None = app.bot_data.polling_task
+        waiters = [asyncio.create_task(stop.wait())]
+        if polling is not None:
+            waiters.append(polling)
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        waiters[0].cancel()
+        if polling is not None and polling.done() and not polling.cancelled():
+            polling.result()  # polling ended by itself: raise why (a revoked token...)
+        log.info("stopping: no new updates; finishing fetched ones")

@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
-from crm import broadcast_rate, db
+from crm import broadcast_rate, db, inbox
 
 STORE_TIMEOUT = 15.0
 
@@ -64,7 +64,30 @@ async def _store(settings: Settings) -> list[Check]:
         )
     else:
         checks.append(Check("schema", True, f"up to date ({len(status.applied)} migrations)"))
+        checks.append(await _inbox(settings))
     return checks
+
+
+async def _inbox(settings: Settings) -> Check:
+    """Report updates waiting to be handled and those set aside after failing every try."""
+    try:
+        async with db.store_session(settings.db_url):
+            waiting = await inbox.pending_count()
+            count, newest = await inbox.set_aside(limit=3)
+    except Exception as err:
+        return Check("inbox", False, f"cannot be read: {err}")
+    if not count:
+        return Check("inbox", True, f"{waiting} update(s) waiting to be handled, none set aside")
+    listed = "; ".join(
+        f"update {item.update_id} after {item.attempts} tries: {item.error[:120]}"
+        for item in newest
+    )
+    return Check(
+        "inbox",
+        False,
+        f"{count} update(s) set aside (they failed every try; the updates after them were "
+        f"handled); newest: {listed}",
+    )
 
 
 async def _redis(settings: Settings) -> list[Check]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application, run_polling_forever
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings, log_level_number
 from crm.errors import CrmError
@@ -70,10 +70,10 @@ def run_webhook(settings: Settings) -> int:
 
 
 def run_polling(settings: Settings) -> int:
-    """Poll Telegram until SIGINT/SIGTERM, then shut down cleanly."""
-    return _explaining_failures(
-        settings, lambda app: app.run_polling(allowed_updates=ALLOWED_UPDATES)
-    )
+    """Poll Telegram (through the durable inbox) until SIGINT/SIGTERM, then shut down cleanly."""
+    import asyncio
+
+    return _explaining_failures(settings, lambda app: asyncio.run(run_polling_forever(app)))
 
 
 def _explaining_failures(settings: Settings, run: Callable[[Application], object]) -> int:

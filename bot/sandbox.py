@@ -800,6 +800,10 @@ class SandboxBotAPI:
 
         # Faults and rate limits.
         self._faults: dict[str, list[_Fault]] = {}
+        # Calls carried out whose answer is withheld (a response lost on the way back).
+        self._stalls: dict[str, list[_Fault]] = {}
+        self._stall_release = asyncio.Event()
+        self._stalled = 0
         self._global_limit: _RateLimiter | None = None
         self._chat_limit: _RateLimiter | None = None
 
@@ -870,6 +874,7 @@ class SandboxBotAPI:
     async def stop(self) -> None:
         """Release long-polling waiters and shut the server down."""
         self._closing = True
+        self._stall_release.set()
         self._wake_pollers(force=True)
         self._notify()
         await self._stop_pushing()
@@ -1372,6 +1377,43 @@ class SandboxBotAPI:
         """Drop every injected fault that has not fired yet."""
         self._faults.clear()
 
+    def stall_after(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` but withhold their answers.
+
+        The message is delivered (it shows in `sent`), while the bot waits for an answer
+        that only `release_stalls` (or stopping the sandbox) gives: what a bot killed
+        mid-send, or a connection lost after Telegram took the request, looks like.
+        """
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        stall = _Fault(
+            status=200, description="", retry_after=None, chat_id=chat_id, remaining=times
+        )
+        self._stalls.setdefault(method.lower(), []).append(stall)
+
+    def release_stalls(self) -> None:
+        """Answer every withheld call now, and stop withholding."""
+        self._stalls.clear()
+        self._stall_release.set()
+        self._stall_release = asyncio.Event()
+
+    @property
+    def stalled_calls(self) -> int:
+        """Return how many calls are waiting for their withheld answer."""
+        return self._stalled
+
+    def _take_stall(self, key: str, params: JSONDict) -> bool:
+        stalls = self._stalls.get(key)
+        if not stalls:
+            return False
+        for stall in stalls:
+            if stall.chat_id is None or stall.chat_id == params.get("chat_id"):
+                stall.remaining -= 1
+                if stall.remaining <= 0:
+                    stalls.remove(stall)
+                return True
+        return False
+
     def block_bot(self, user_id: int) -> None:
         """Make every send to `user_id` fail with 403 as if the user blocked the bot."""
         self._blocked.add(user_id)
@@ -1444,9 +1486,17 @@ class SandboxBotAPI:
             if entry is None:
                 raise _ApiError(404, "Not Found")
             self._take_fault(key, params)
+            stall = self._take_stall(key, params)
             result = entry[1](params)
             if asyncio.iscoroutine(result):
                 result = await result
+            if stall and not self._closing:
+                self._stalled += 1
+                self._notify()
+                try:
+                    await self._stall_release.wait()
+                finally:
+                    self._stalled -= 1
             response = _json_response(200, {"ok": True, "result": result})
         except _ApiError as exc:
             call.status = exc.status

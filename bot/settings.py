@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
@@ -59,6 +60,12 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     listen_host: str = "0.0.0.0"
     listen_port: int = 8080
+    # Names this deployment in the shared store (CRM_REPLICA_ID); None: the host and port,
+    # stable across restarts, so a restarted bot knows which stored updates are its own.
+    replica_id: str | None = None
+    # Polling through the durable inbox. Off only to measure what the inbox costs: a crash
+    # then loses the updates Telegram already handed over.
+    polling_inbox: bool = True
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -69,6 +76,11 @@ class Settings:
         """Return the values that must never appear in logs."""
         candidates = (self.telegram_token, self.webhook_secret, *_url_passwords(self.redis_url))
         return tuple(s for s in candidates if s)
+
+    @property
+    def replica(self) -> str:
+        """Return this deployment's stable name in the store."""
+        return self.replica_id or f"{socket.gethostname()[:40]}:{self.listen_port}"
 
     @property
     def webhook_path(self) -> str:
@@ -149,6 +161,11 @@ def load_settings(
         ),
         segments_at=_parse_time("CRM_SEGMENTS_AT", get("CRM_SEGMENTS_AT"), time(3, 0)),
         redis_url=_parse_redis_url("CRM_REDIS_URL", get("CRM_REDIS_URL")),
+        replica_id=_parse_replica("CRM_REPLICA_ID", get("CRM_REPLICA_ID")),
+        polling_inbox=_parse_choice(
+            "CRM_POLLING_INBOX", get("CRM_POLLING_INBOX") or "on", ("on", "off")
+        )
+        == "on",
         **_parse_webhook(get("CRM_WEBHOOK_URL"), get("CRM_WEBHOOK_SECRET"), get("CRM_LISTEN")),
     )
 
@@ -253,6 +270,16 @@ def _parse_webhook(url: str | None, secret: str | None, listen: str | None) -> d
         )
     values.update(webhook_url=url, webhook_secret=secret)
     return values
+
+
+def _parse_replica(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,64}", raw):
+        raise SettingsError(
+            f"{name} is malformed: 1-64 characters of A-Z, a-z, 0-9 and _ . : -, got {raw!r}"
+        )
+    return raw
 
 
 def _parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:

@@ -50,6 +50,11 @@ class Telemetry:
         self.tickets_open = Gauge(
             "crm_tickets_open", "Open and pending tickets", registry=self.registry
         )
+        self.set_aside = Gauge(
+            "crm_updates_set_aside",
+            "Stored updates given up on after failing every try (see crm doctor)",
+            registry=self.registry,
+        )
         self.job_runs = Counter(
             "crm_job_runs",
             "Scheduled job runs by job and outcome",
@@ -59,7 +64,7 @@ class Telemetry:
         self.job_seconds = Histogram(
             "crm_job_duration_seconds", "Scheduled job duration", ["job"], registry=self.registry
         )
-        for outcome in ("received", "processed", "failed"):
+        for outcome in ("received", "processed", "failed", "set_aside"):
             self.updates.labels(outcome)
         for outcome in ("ok", "rate_limited", "blocked", "error"):
             self.sends.labels(outcome)

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
-from telegram import Update
-from telegram.ext import Application, CallbackContext, TypeHandler
+from telegram.ext import Application
 from tortoise import connections
 
+from bot.durable import KEEP_INTERVAL, InboxFeed, keep_inbox
+from bot.polling import is_update
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from bot.telemetry import CONTENT_TYPE
@@ -25,21 +26,19 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # Telegram updates are far smaller; refuse anything bigger
-# How often a replica renews its liveness and looks for dead replicas' updates: well inside
-# inbox.REPLICA_TTL, so a replica is never taken for dead while it runs.
-INBOX_INTERVAL = 15.0
-# Runs after every other handler group, so an update counts as processed only then.
-DONE_GROUP = 10_000
+DRAIN_TIMEOUT = 30.0  # seconds a stop waits for accepted updates to be handled
 
 
-def install_inbox_marker(application: Application) -> None:
-    """Mark each webhook update processed once all its handlers ran."""
-
-    async def mark_done(update: Update, context: object) -> None:
-        await inbox.mark_processed(update_id=update.update_id)
-        application.bot_data.telemetry.updates.labels("processed").inc()
-
-    application.add_handler(TypeHandler(Update, mark_done), group=DONE_GROUP)
+def malformed(payload: object) -> str | None:
+    """Return why a webhook body is not an update Telegram could send, or None if it is one."""
+    if not isinstance(payload, dict):
+        return "not an object"
+    if not is_update(payload):
+        return "update_id is not a whole number from 0 to 2^63"
+    for key, value in payload.items():
+        if key != "update_id" and not isinstance(value, dict):
+            return f"{key[:40]!r} is not an object"
+    return None
 
 
 def build_web_app(application: Application, settings: Settings) -> web.Application:
@@ -47,28 +46,41 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
     assert settings.webhook_secret is not None
     secret = settings.webhook_secret.encode()
     telemetry = application.bot_data.telemetry
+    feed: InboxFeed = application.bot_data.inbox_feed
+    store_down = [False]  # one warning per outage, not per request
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, secret):
             log.warning("webhook call with a missing or wrong secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
+        body = await request.read()
         try:
-            body = await request.read()
             payload = json.loads(body)
-            if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-                raise ValueError("not an update object")
-            update = Update.de_json(payload, application.bot)
-        except (ValueError, TypeError, KeyError) as err:
-            log.warning("malformed webhook body refused: %s", err)
+            problem = malformed(payload)
+        except (ValueError, RecursionError) as err:  # not JSON, or nested beyond reason
+            problem = f"not JSON ({type(err).__name__})"
+        if problem is not None:
+            log.warning("malformed webhook body refused: %s", problem)
             return web.Response(status=400, text="malformed update")
         # Durable first: once stored, a crash after the 200 is replayed at the next start.
-        fresh = await inbox.accept(
-            update_id=update.update_id, payload=payload, replica=application.bot_data.replica_id
-        )
+        # A body python-telegram-bot cannot parse is stored too, and set aside by the feed.
+        try:
+            fresh = await inbox.accept(
+                update_id=payload["update_id"], payload=payload, replica=feed.replica
+            )
+        except Exception as err:
+            if not store_down[0]:
+                log.warning("the store does not answer (%s); Telegram will retry", err)
+                store_down[0] = True
+            return web.Response(status=503, text="store unavailable")
+        if store_down[0]:
+            log.warning("the store answers again")
+            store_down[0] = False
         telemetry.updates.labels("received").inc()
         if fresh:
-            await application.update_queue.put(update)
+            await feed.feed([inbox.Pending(update_id=payload["update_id"], payload=payload,
+                                           attempts=1)])
         return web.Response(text="ok")
 
     async def healthz(request: web.Request) -> web.Response:
@@ -88,6 +100,7 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
         in_flight = processor.in_flight if isinstance(processor, PerChatUpdateProcessor) else 0
         telemetry.queue_depth.set(application.update_queue.qsize() + in_flight)
         telemetry.tickets_open.set(await Ticket.filter(status__in=list(OPEN_STATUSES)).count())
+        telemetry.set_aside.set((await inbox.set_aside(limit=0))[0])
         return web.Response(body=telemetry.render(), headers={"Content-Type": CONTENT_TYPE})
 
     app = web.Application(client_max_size=MAX_BODY)
@@ -104,17 +117,19 @@ async def serving(
     """Run the bot in webhook mode inside a running loop: store open, site listening."""
     from bot.app import ALLOWED_UPDATES
 
-    install_inbox_marker(application)
+    feed: InboxFeed = application.bot_data.inbox_feed
     await application.initialize()
     runner: web.AppRunner | None = None
     try:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        await adopt_orphaned_updates(application)
+        await inbox.heartbeat(replica=feed.replica)
+        await feed.resume()  # our own updates left unhandled by the last run, at once
+        await feed.keep()  # and those of replicas that are gone
         assert application.job_queue is not None
         application.job_queue.run_repeating(
-            _keep_inbox, interval=INBOX_INTERVAL, first=INBOX_INTERVAL, name="inbox"
+            keep_inbox, interval=KEEP_INTERVAL, first=KEEP_INTERVAL, name="inbox"
         )
         runner = web.AppRunner(build_web_app(application, settings), access_log=None)
         await runner.setup()
@@ -132,9 +147,10 @@ async def serving(
     finally:
         if runner is not None:
             await runner.cleanup()  # stop taking updates first
-        await drain(application)
+        await feed.wait_idle(DRAIN_TIMEOUT)
+        await feed.close()
         with suppress(Exception):  # the store may be what failed; the lease then just expires
-            await inbox.sign_off(replica=application.bot_data.replica_id)
+            await inbox.sign_off(replica=feed.replica)
         if application.running:
             await application.stop()
             if application.post_stop is not None:
@@ -142,38 +158,6 @@ async def serving(
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
-
-
-async def adopt_orphaned_updates(application: Application) -> int:
-    """Say this replica is alive; handle updates that dead replicas accepted but never did."""
-    replica = application.bot_data.replica_id
-    await inbox.heartbeat(replica=replica)
-    adopted = await inbox.adopt_orphans(replica=replica)
-    for payload in adopted:
-        await application.update_queue.put(Update.de_json(payload, application.bot))
-    if adopted:
-        log.info("replaying %s update(s) accepted but never handled by a stopped bot", len(adopted))
-    return len(adopted)
-
-
-async def _keep_inbox(context: CallbackContext) -> None:
-    """Renew this replica's liveness and adopt what dead replicas left (a JobQueue job)."""
-    await adopt_orphaned_updates(context.application)
-
-
-async def drain(application: Application, *, timeout: float = 30.0) -> None:
-    """Wait for queued and in-flight updates to finish (bounded), for a graceful stop."""
-    processor = application.update_processor
-
-    async def idle() -> None:
-        # PTB exposes no "all updates handled" event; poll the two counters briefly.
-        while application.update_queue.qsize() or (  # noqa: ASYNC110
-            isinstance(processor, PerChatUpdateProcessor) and processor.in_flight
-        ):
-            await asyncio.sleep(0.05)
-
-    with suppress(TimeoutError):
-        await asyncio.wait_for(idle(), timeout)
 
 
 async def run_webhook_forever(application: Application, settings: Settings) -> None:

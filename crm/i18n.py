@@ -64,8 +64,12 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "unknown_command": "I don't know that command. /help lists what I can do.",
         "error_apology": (
-            "Sorry, something went wrong on our side. If you sent a message, it is saved. "
-            "Please try again in a minute."
+            "Sorry, something went wrong on our side. Your message is saved, and we will "
+            "handle it as soon as we can."
+        ),
+        "error_apology_unsaved": (
+            "Sorry, something went wrong on our side and your message may not have been "
+            "saved. Please send it again in a few minutes."
         ),
         "ticket_resolved": "Your ticket #{ticket_id} has been resolved. How did we do?",
         "survey_recorded": "Thank you!",
@@ -170,7 +174,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "close_usage": "请提供工单编号，例如：/close 12",
         "group_decline": "我只在私聊中处理客服请求，请直接给我发消息：@{bot_username}",
         "unknown_command": "我不认识这个命令。发送 /help 查看可用命令。",
-        "error_apology": "抱歉，我们这边出了点问题。如果您发送了消息，它已被保存。请稍后再试。",
+        "error_apology": "抱歉，我们这边出了点问题。您的消息已保存，我们会尽快处理。",
+        "error_apology_unsaved": (
+            "抱歉，我们这边出了点问题，您的消息可能没有保存。请几分钟后重新发送。"
+        ),
         "ticket_resolved": "您的工单 #{ticket_id} 已处理完毕。请为我们的服务打分：",
         "survey_recorded": "谢谢！",
         "survey_thanks": "感谢您给我们打 {score}/5 分！如有补充，请直接在这里留言。",

@@ -73,6 +73,15 @@ class Direction(StrEnum):
     INTERNAL = "internal"  # agents' note, never sent
 
 
+class Delivery(StrEnum):
+    """Where an agent's reply stands: recorded before sending, settled after."""
+
+    SENDING = "sending"  # recorded; the Bot API call is under way
+    SENT = "sent"  # Telegram took it
+    FAILED = "failed"  # Telegram refused it (delivery_error says why)
+    UNKNOWN = "unknown"  # the bot stopped mid-send: it may or may not have arrived
+
+
 class MediaType(StrEnum):
     """Kind of Telegram media attached to a message."""
 
@@ -231,6 +240,11 @@ class Message(Model):
     acknowledged_at = fields.DatetimeField(null=True)
     # Outbound only: why Telegram did not take it (None while pending or once delivered).
     delivery_error = fields.TextField(null=True)
+    # Outbound replies: their delivery state and the staff message that asked for them (a
+    # replayed update finds its reply by that and never sends it twice).
+    delivery = fields.CharEnumField(Delivery, max_length=16, null=True)
+    source_chat_id = fields.BigIntField(null=True)
+    source_message_id = fields.BigIntField(null=True)
     # Inbound only, filled off the hot path by the scoring job: [-1, 1], label, and which
     # analyzer scored it (a different configured analyzer rescores).
     sentiment_score = fields.FloatField(null=True)
@@ -241,7 +255,10 @@ class Message(Model):
         table = "message"
         # A Telegram message is identified by (chat, message id): a redelivered update
         # cannot be stored twice.
-        unique_together = (("telegram_chat_id", "telegram_message_id"),)
+        unique_together = (
+            ("telegram_chat_id", "telegram_message_id"),
+            ("source_chat_id", "source_message_id"),
+        )
         indexes = (
             ("ticket_id", "created_at"),
             ("direction", "sentiment_model"),
@@ -525,6 +542,8 @@ class AuditEntry(Model):
 class InboundUpdate(Model):
     """A webhook update stored before Telegram gets its 200, so a crash cannot lose it."""
 
+    # Polling stores updates too, before the next getUpdates offset confirms them.
+
     id = fields.IntField(primary_key=True)
     update_id = fields.BigIntField(unique=True)
     payload = fields.JSONField()
@@ -532,6 +551,12 @@ class InboundUpdate(Model):
     processed_at = fields.DatetimeField(null=True)
     # The replica that accepted it; its unhandled updates are adopted when it dies.
     replica = fields.CharField(max_length=64, null=True)
+    # How many times handling started, when it last did, and the last failure: an update
+    # that cannot be parsed or fails every time is set aside after a few tries.
+    attempts = fields.SmallIntField(default=0, db_default=0)
+    last_attempt_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    set_aside_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "inbound_update"

@@ -28,8 +28,14 @@ class BotData:
         # Set when a campaign may have work (started, resumed): the sender looks at once
         # instead of at its next poll.
         self.campaign_wakeup: asyncio.Event = asyncio.Event()
-        # Names this process when replicas share the store (job leases).
+        # Names this deployment in the shared store: job leases and the inbox rows it owns.
+        # The factory sets it from the settings (stable across restarts).
         self.replica_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+        # The durable path of updates (bot.durable.InboxFeed) and the request object that
+        # fetches them (polling), set by the factory.
+        self.inbox_feed: Any = None
+        self.poll_request: Any = None
+        self.polling_task: Any = None
         # The bot's campaign sender (bot.broadcast.CampaignSender), once the store is open.
         self.campaign_sender: Any = None
 

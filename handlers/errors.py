@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot.processor import route_of
 from crm.i18n import t
 from handlers.context import CRMContext
 
@@ -15,29 +16,41 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: CRMContext) -> None:
-    """Log the failure with its update and apologise to the customer instead of going silent."""
+    """Log the failure with its update and apologise to the customer instead of going silent.
+
+    A stored update is tried again later: the traceback is logged and the apology said on
+    its first try only, and the apology says the message is saved only when it is.
+    """
+    feed = context.bot_data.inbox_feed
+    first = feed is None or feed.first_try(update)
+    if feed is not None:
+        feed.note_error(update, context.error)
     summary = _describe(update)
-    log.error("error while handling %s", summary, exc_info=context.error)
+    if first:
+        log.error("error while handling %s", summary, exc_info=context.error)
+    else:
+        log.warning("error again while handling %s: %r", summary, context.error)
     context.bot_data.telemetry.updates.labels("failed").inc()
-    if not isinstance(update, Update):
+    if not isinstance(update, Update) or not first:
         return
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE or update.callback_query is not None:
         return
+    saved = feed is not None and feed.stored(update)
+    key = "error_apology" if saved else "error_apology_unsaved"
     try:
-        await context.bot.send_message(
-            chat.id, t("error_apology", user.language_code if user else None)
-        )
+        await context.bot.send_message(chat.id, t(key, user.language_code if user else None))
     except TelegramError as err:
         log.warning("could not send the apology to chat %s: %s", chat.id, err)
 
 
 def _describe(update: object) -> str:
+    # Ids and the route only: the update's text is the customer's, and it is in the store.
     if isinstance(update, Update):
         user = update.effective_user
         chat = update.effective_chat
         return (
             f"update {update.update_id} (user {user.id if user else '-'}, "
-            f"chat {chat.id if chat else '-'}): {update.to_json()}"
+            f"chat {chat.id if chat else '-'}, {route_of(update)})"
         )
-    return repr(update)
+    return type(update).__name__

@@ -73,11 +73,18 @@ class Desk:
         return await self.sandbox.wait_for_message(user.id, count=before + 1)
 
     def busy(self) -> bool:
-        """Return whether an update sent so far has not been fully handled yet."""
+        """Return whether an update sent so far has not been fully handled yet.
+
+        An update is unconfirmed at the sandbox until the bot stored it, and in the bot's
+        hands from then until its handlers ran: between the two, nothing slips through.
+        """
         processor = self.application.update_processor
         assert isinstance(processor, PerChatUpdateProcessor)
-        seen = max(processor.last_update_id, self.baseline_update_id)
-        return seen < self.sandbox.last_update_id or processor.in_flight > 0
+        feed = self.application.bot_data.inbox_feed
+        if feed is None or not self.settings.polling_inbox:
+            seen = max(processor.last_update_id, self.baseline_update_id)
+            return seen < self.sandbox.last_update_id or processor.in_flight > 0
+        return bool(self.sandbox.pending_updates or feed.in_hand or processor.in_flight)
 
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Wait until every update sent so far has been fully handled."""

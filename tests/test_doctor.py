@@ -62,3 +62,18 @@ async def test_a_redis_that_answers_passes(sandbox, tmp_path) -> None:
     settings = desk_settings(sandbox, f"sqlite://{tmp_path}/crm.db", redis_url=REDIS_URL)
     checks = {c.name: c for c in await examine(settings)}
     assert checks["redis"].ok and checks["redis"].detail.startswith("answers at redis://")
+
+
+async def test_updates_set_aside_are_a_problem_with_their_error(sandbox, db_url: str) -> None:
+    from crm import db, inbox
+
+    async with db.store_session(db_url):
+        payload = {"update_id": 5, "message": {"poll": {"id": "p"}}}
+        await inbox.accept_batch(payloads=[payload], replica="r")
+        for _ in range(inbox.MAX_ATTEMPTS):
+            await inbox.record_failure(update_id=5, error="TypeError: question missing")
+            await inbox.take_own(replica="r", due_only=False)
+    checks = {c.name: c for c in await examine(desk_settings(sandbox, db_url))}
+    assert not checks["inbox"].ok
+    assert "1 update(s) set aside" in checks["inbox"].detail
+    assert "update 5 after 4 tries: TypeError: question missing" in checks["inbox"].detail

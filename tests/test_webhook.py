@@ -72,12 +72,63 @@ async def test_missing_or_wrong_secret_is_refused_and_nothing_is_processed(
         assert await Message.all().count() == 0
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"no_update_id": 1}', b"\xff\xfe"])
-async def test_malformed_bodies_get_400(sandbox, db_url: str, raw: bytes) -> None:
+_DEEP = b'{"update_id": 7, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"[]",
+        b'{"no_update_id": 1}',
+        b"\xff\xfe",
+        b'{"update_id": 5, "message": "hi"}',  # a message that is not an object
+        b'{"update_id": 5, "message": [1, 2]}',
+        b'{"update_id": 1180591620717411303424, "message": {}}',  # 2**70
+        b'{"update_id": true, "message": {}}',  # would be stored as update 1
+        b'{"update_id": -5, "message": {}}',
+        b'{"update_id": 5.0, "message": {}}',
+        _DEEP,  # nested past any parser's recursion limit
+    ],
+    ids=lambda raw: raw[:40].decode("latin-1"),
+)
+async def test_malformed_bodies_get_400_are_logged_once_and_store_nothing(
+    sandbox, db_url: str, raw: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     async with webhook_bot(sandbox, db_url) as (base, _):
+        caplog.clear()
         status, _ = await _post(base, None, raw=raw)
         assert status == 400
         assert await InboundUpdate.all().count() == 0
+        assert await Message.all().count() == 0
+    refused = [r for r in caplog.records if "malformed webhook body" in r.getMessage()]
+    assert len(refused) == 1
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_an_update_python_telegram_bot_cannot_parse_is_stored_and_set_aside(
+    sandbox, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from crm import inbox
+
+    monkeypatch.setattr(inbox, "BACKOFF_BASE", timedelta(milliseconds=20))
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        odd = {"update_id": 60, "message": {"message_id": 1, "poll": {"id": "p"}}}
+        status, _ = await _post(base, odd)
+        assert status == 200  # Telegram must not retry it forever
+        status, _ = await _post(base, _update(sandbox, 61))
+        assert status == 200
+        assert await sandbox.wait_for_message(501, contains="opened ticket", timeout=10)
+
+        async def set_aside() -> bool:
+            row = await InboundUpdate.get(update_id=60)
+            return row.set_aside_at is not None
+
+        await eventually(set_aside, timeout=10)
+        row = await InboundUpdate.get(update_id=60)
+        assert row.attempts == inbox.MAX_ATTEMPTS and row.last_error
 
 
 async def test_a_valid_update_is_stored_before_200_then_handled_once(sandbox, db_url: str) -> None:
