@@ -12,7 +12,9 @@ gets a fresh sandbox and a fresh store:
   the CRM bot does: the ceiling the ratio is taken against; and the same bot on the CRM
   bot's HTTP client (bot/http.py, aiohttp) instead of PTB's stock httpx one, whose
   connection pool costs more CPU per request the more requests are in flight;
-- CRM on SQLite (a fresh file) and on PostgreSQL (a fresh database), polling;
+- CRM on SQLite (a fresh file) and on PostgreSQL (a fresh database), polling (through the
+  durable inbox, as it runs by default); and on SQLite once more with CRM_POLLING_INBOX=off
+  (python-telegram-bot's own Updater, which loses updates on a crash): what the inbox costs;
 - CRM in webhook mode on PostgreSQL: one replica, then two behind the sandbox's load
   balancer on one database (the aggregate rate);
 - memory: --memory-updates through the CRM bot on SQLite, its RSS read from /proc on the way.
@@ -71,6 +73,8 @@ from bot.sandbox import SandboxBotAPI, SandboxLoadBalancer, SandboxUser  # noqa:
 from crm.db import connect_postgres, redact_db_url  # noqa: E402
 
 TARGET_SHARE = 0.5
+TARGET_INBOX_SHARE = 0.8
+NO_INBOX = "CRM, SQLite, polling, no inbox"
 TARGET_RATE = 300.0
 FLAT_TOLERANCE = 0.10
 FLOOD_MAX = "10000"
@@ -469,6 +473,7 @@ async def polling_scenario(
     db_url: str | None = None,
     echo_http: str | None = None,
     latency: bool = True,
+    **extra_env: str,
 ) -> Row:
     """Run one polling bot (echo when db_url is None): warm-up, burst, paced latency."""
     row = Row(what)
@@ -480,7 +485,7 @@ async def polling_scenario(
             bot = await BotProcess.start("echo", script, sandbox, folder, **env)
         else:
             bot = await BotProcess.start(
-                "crm", ROOT / "run_bot.py", sandbox, folder, **crm_env(db_url)
+                "crm", ROOT / "run_bot.py", sandbox, folder, **crm_env(db_url), **extra_env
             )
         stack.push_async_callback(bot.stop)
         await warm_up(sandbox, [bot], "getUpdates", plan.settle)
@@ -563,6 +568,14 @@ async def run(plan: Plan) -> tuple[list[Row], Memory | str]:
         what = "CRM, SQLite, polling"
         db_url = f"sqlite://{folder}/ingest.db"
         await attempt(what, polling_scenario(what, plan, folder=folder, db_url=db_url))
+        what = NO_INBOX
+        db_url = f"sqlite://{folder}/ingest-no-inbox.db"
+        await attempt(
+            what,
+            polling_scenario(
+                what, plan, folder=folder, db_url=db_url, latency=False, CRM_POLLING_INBOX="off"
+            ),
+        )
         if plan.pg_url is not None:
             await fresh_postgres(plan.pg_url)
             what = "CRM, PostgreSQL, polling"
@@ -652,6 +665,17 @@ def render(rows: list[Row], memory: Memory | str, plan: Plan) -> str:
         lines.append(
             f"  CRM on SQLite >= {TARGET_RATE:.0f} upd/s: {sqlite.rate:.0f} -> "
             f"{'met' if sqlite.rate >= TARGET_RATE else 'MISSED'}"
+        )
+    bare = next((r for r in rows if r.what == NO_INBOX and r.error is None), None)
+    if sqlite is not None and bare is not None:
+        share = sqlite.rate / bare.rate
+        cpu = (sqlite.bot_cpu / sqlite.updates) / (bare.bot_cpu / bare.updates)
+        met = sqlite.rate >= TARGET_RATE or share >= TARGET_INBOX_SHARE
+        lines.append(
+            f"  polling through the durable inbox (issue #14) >= {TARGET_RATE:.0f} upd/s or "
+            f">= {TARGET_INBOX_SHARE:.0%} of polling without it: {sqlite.rate:.0f} vs "
+            f"{bare.rate:.0f} upd/s ({share:.0%}; {cpu:.2f}x the bot CPU per update) -> "
+            f"{'met' if met else 'MISSED'}"
         )
     if not isinstance(memory, str):
         mb, share = memory.growth()
