@@ -731,18 +731,6 @@ def _unique_tags(tags: Iterable[str]) -> list[str]:
     return sorted(kept.values(), key=lambda tag: (tag.casefold(), tag))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula."""
-    # OWASP's rule, applied to every such cell: "-12.5" and "+15551234567" are prefixed too,
-    # because a spreadsheet cannot tell a number from "-2+3+cmd|..." by its first character.
-    if value.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _parse_price(raw: str) -> Decimal:
     value = parse_amount(raw)
     if value < 0:

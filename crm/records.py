@@ -48,6 +48,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm import audit
+from crm.cells import neutralise_row
 from crm.cleaning import (
     CleaningError,
     CleanRecord,
@@ -57,7 +58,6 @@ from crm.cleaning import (
     clean_order_lines,
     clean_products,
     iter_table_chunks,
-    neutralise_cell,
     normalise_phone,
 )
 from crm.db import in_batches
@@ -238,16 +238,20 @@ def estimate_rows(path: str | os.PathLike[str]) -> int | None:
 
 
 def rejects_csv(rejected: Sequence[RejectedRow]) -> bytes:
-    """Return the rejected rows as CSV (UTF-8 with BOM): row, reason, then the cells as read."""
+    """Return the rejected rows as CSV (UTF-8 with BOM): row, reason, then the cells as read.
+
+    The file is made to be opened in a spreadsheet, so it is neutralised like an export:
+    headers too, since a file's header row is as much its sender's text as its cells.
+    """
     labels: dict[str, None] = {}
     for row in rejected:
         labels.update(dict.fromkeys(row.raw))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["row", "reason", *labels])
+    writer.writerow(neutralise_row(["row", "reason", *labels]))
     for row in sorted(rejected, key=lambda r: r.row_number):
         cells = [row.raw.get(label, "") for label in labels]
-        writer.writerow([row.row_number, neutralise_cell(row.reason), *map(neutralise_cell, cells)])
+        writer.writerow([row.row_number, *neutralise_row([row.reason, *cells])])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -22,7 +22,6 @@ from crm.cleaning import (
     clean_products,
     iter_table_chunks,
     match_columns,
-    neutralise_cell,
     normalise_email,
     normalise_name,
     normalise_phone,
@@ -646,26 +645,6 @@ def test_parse_tags() -> None:
     assert parse_tags(" vip; VIP, wholesale | b2b,, ") == ["b2b", "vip", "wholesale"]
     assert parse_tags("老客户，VIP、 new  york") == ["new york", "VIP", "老客户"]
     assert parse_tags("  ") == []
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\t=1+1", "'\t=1+1"),
-        ("\r=1+1", "'\r=1+1"),
-        ("  =1+1", "'  =1+1"),
-        ("＝1+1", "'＝1+1"),
-        ("-12.5", "'-12.5"),  # numbers too: a spreadsheet cannot tell "-2+3+cmd|..." apart
-        ("+15551234567", "'+15551234567"),
-        ("Ann", "Ann"),
-        ("a=b", "a=b"),
-        ("", ""),
-    ],
-)
-def test_neutralise_cell(raw: str, expected: str) -> None:
-    assert neutralise_cell(raw) == expected
 
 
 # --- merging customers ---------------------------------------------------------------------------

@@ -137,6 +137,43 @@ async def test_an_export_file_is_audited_and_reimports_as_the_same_orders(
     assert await Order.all().count() == 1
 
 
+# LF, CR, TAB, NBSP, zero-width and bidi marks, word joiner, BOM, ideographic space; TAB/CR alone.
+HIDDEN_STARTS = ["\n=1+1", "\r\n=1+1", "\t=1+1", "\xa0=1+1", "\u200b=1+1", "\u200c+1",
+                 "\u200d-1", "\u2060@SUM(1)", "\ufeff=1+1", "\u3000=1+1", "\u202e=1+1",
+                 "\tplain", "\rplain"]  # fmt: skip
+
+
+async def test_formulas_behind_invisible_characters_are_neutralised_in_every_export(
+    store,
+) -> None:
+    mug = await Product.create(sku="MUG", name="Mug")
+    for n, text in enumerate(HIDDEN_STARTS):
+        person = await Customer.create(first_name=text, city=text, custom={"Ref": text})
+        await Ticket.create(customer=person, kind=TicketKind.INQUIRY, subject=text, topic=text)
+        await Deal.create(customer=person, title=text)
+        order = await Order.create(
+            customer=person, external_ref=f"{text}{n}", ordered_at=datetime(2024, 3, 5, tzinfo=UTC)
+        )
+        await OrderLine.create(order=order, product=mug, product_name=text, quantity=1)
+
+    customers = await exported(ExportKind.CUSTOMERS)
+    tickets = await exported(ExportKind.TICKETS)
+    deals = await exported(ExportKind.DEALS)
+    orders = await exported(ExportKind.ORDERS)
+
+    expected = ["'" + text for text in HIDDEN_STARTS]
+    assert [row["first_name"] for row in customers] == expected
+    assert [row["city"] for row in customers] == expected
+    assert [row["Ref"] for row in customers] == expected
+    assert [row["subject"] for row in tickets] == expected
+    assert [row["topic"] for row in tickets] == expected
+    assert [row["customer_first_name"] for row in tickets] == expected
+    assert [row["title"] for row in deals] == expected
+    assert [row["customer_first_name"] for row in deals] == expected
+    assert [row["product_name"] for row in orders] == expected
+    assert [row["order_ref"] for row in orders] == [f"'{t}{n}" for n, t in enumerate(HIDDEN_STARTS)]
+
+
 def test_unknown_export_kinds_explain_the_choices() -> None:
     assert parse_export_kind(" Tickets ") is ExportKind.TICKETS
     with pytest.raises(InvalidInput, match="choose one of customers, tickets, orders, deals"):

@@ -153,6 +153,30 @@ def test_rejects_csv_lists_the_rows_with_reasons_as_read() -> None:
     ]
 
 
+async def test_the_rejected_rows_file_is_neutralised_like_an_export(store, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "hostile.csv",
+        'Name,Email,"=HYPERLINK(""http://evil.example"",""click"")",Loyalty\n'
+        ',,"=HYPERLINK(""http://evil.example"",""x"")",\n'
+        ',bob@@x,,"\n=1+1"\n'
+        ',,,"\u200b+cmd|\' /C calc\'!A0"\n'
+        ',,,"\u3000@SUM(1)"\n',
+    )
+
+    report = await import_file(kind=ImportKind.CUSTOMERS, path=path)
+    rows = list(csv.reader(io.StringIO(rejects_csv(report.rejected).decode("utf-8-sig"))))
+
+    nothing = "no name, email, phone or Telegram id"
+    link = 'HYPERLINK("http://evil.example"'
+    assert rows == [
+        ["row", "reason", "Name", "Email", f"'={link},\"click\")", "Loyalty"],
+        ["1", nothing, "", "", f"'={link},\"x\")", ""],
+        ["2", 'email: "bob@@x" is not a valid email address', "", "bob@@x", "", "'\n=1+1"],
+        ["3", nothing, "", "", "", "'\u200b+cmd|' /C calc'!A0"],
+        ["4", nothing, "", "", "", "'\u3000@SUM(1)"],
+    ]  # fmt: skip
+
+
 async def test_reimporting_the_same_file_changes_nothing(store) -> None:
     await import_file(kind=ImportKind.CUSTOMERS, path=MESSY)
     before = await customers_table()
