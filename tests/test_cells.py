@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crm.cells import neutralise_cell, neutralise_row, runs_as_formula
+from crm.cells import neutralise_cell, neutralise_row, restore_cell, runs_as_formula
 
 # Characters a reader cannot see, which must not hide a formula sign behind them.
 HIDDEN = {
@@ -75,3 +77,32 @@ def test_neutralise_cell(raw: str, expected: str) -> None:
 
 def test_neutralise_row() -> None:
     assert neutralise_row(["id", "=x", "\u3000+1"]) == ["id", "'=x", "'\u3000+1"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "neutralised"),
+    [
+        ("=1+1", "'=1+1"),
+        ("'=1+1", "''=1+1"),  # an apostrophe typed before a formula gets one more
+        ("''\u200b-1", "'''\u200b-1"),
+        ("'twas", "'twas"),
+        ("'", "'"),
+        ("''", "''"),
+        ("Ann", "Ann"),
+    ],
+)
+def test_restoring_takes_off_only_the_apostrophe_the_export_added(
+    raw: str, neutralised: str
+) -> None:
+    assert neutralise_cell(raw) == neutralised
+    assert restore_cell(neutralised) == raw
+
+
+FORMULA_LIKE = st.text(st.sampled_from(["'", "=", "+", "-", "@", "\t", "\r", "\n", "\u200b",
+                                        "\u3000", "\ufeff", "a", "1", " "]))  # fmt: skip
+
+
+@given(st.one_of(FORMULA_LIKE, st.text()))
+def test_restore_undoes_neutralise_for_any_text(text: str) -> None:
+    assert restore_cell(neutralise_cell(text)) == text
+    assert not runs_as_formula(neutralise_cell(text))

@@ -27,8 +27,10 @@ from crm.cleaning import (
     normalise_phone,
     parse_amount,
     parse_date,
+    parse_flag,
     parse_tags,
     parse_telegram_id,
+    parse_telegram_username,
     read_table,
 )
 
@@ -54,6 +56,7 @@ def customer(**values: object) -> dict[str, object]:
         "name": None, "first_name": None, "last_name": None, "email": None, "phone": None,
         "telegram_id": None, "company": None, "city": None, "region": None, "language": None,
         "source": None, "tags": [], "notes": None, "created": None, "updated": None,
+        "telegram_username": None, "subscribed": None,
     }  # fmt: skip
     assert set(values) <= set(blank)
     return blank | values
@@ -639,6 +642,44 @@ def test_parse_amount(raw: str, expected: str) -> None:
 def test_parse_amount_refuses(raw: str) -> None:
     with pytest.raises(CleaningError, match="is not a valid amount"):
         parse_amount(raw)
+
+
+def test_parse_telegram_username() -> None:
+    assert parse_telegram_username(" @ann_lee ") == "ann_lee"
+    assert parse_telegram_username("https://t.me/AnnLee") == "AnnLee"
+    for raw in ("ann lee", "@a", "ann-lee", "@"):
+        with pytest.raises(CleaningError, match="is not a Telegram username"):
+            parse_telegram_username(raw)
+
+
+def test_parse_flag() -> None:
+    assert [parse_flag(raw) for raw in ("true", "FALSE", " Yes ", "n", "1", "0", "是", "否")] == [
+        True, False, True, False, True, False, True, False
+    ]  # fmt: skip
+    with pytest.raises(CleaningError, match='"maybe" is not yes or no'):
+        parse_flag("maybe")
+
+
+def test_cells_an_export_neutralised_are_read_as_they_were() -> None:
+    result = clean_customers(
+        table([
+            {"first_name": "'=Ann", "phone": "'+14155552671", "tags": "'=x; vip", "'=k": "'-1",
+             "Motto": "'twas", "crm_id": "7", "telegram_username": "@ann", "subscribed": "false"},
+            {"first_name": "''=Quoted", "phone": "", "tags": "", "'=k": "'", "Motto": " '=1",
+             "crm_id": "8", "telegram_username": "", "subscribed": "true"},
+        ])
+    )  # fmt: skip
+
+    ann, quoted = result.records
+    assert (ann.values["name"], ann.values["phone"], ann.values["tags"]) == (
+        "=Ann", "+14155552671", ["=x", "vip"]
+    )  # fmt: skip
+    # Only an apostrophe the export would have added comes off; the desk's number is no field.
+    assert ann.custom == {"=k": "-1", "Motto": "'twas"}
+    assert quoted.values["name"] == "'=Quoted" and quoted.custom == {"=k": "'", "Motto": "'=1"}
+    assert (ann.values["telegram_username"], ann.values["subscribed"]) == ("ann", False)
+    assert quoted.values["subscribed"] is True
+    assert "crm_id" in result.mapping.matched and "crm_id" not in ann.values
 
 
 def test_parse_tags() -> None:
