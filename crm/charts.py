@@ -4,10 +4,17 @@ Figures are built from `matplotlib.figure.Figure` directly, never pyplot: pyplot
 global registry of open figures (a leak in a long-running bot) and is not thread-safe, while
 a bare Figure is an ordinary object, so rendering can run in a worker thread
 (`asyncio.to_thread`) and is garbage once the bytes are out.
+
+Chinese text (topic and segment names, customers, cities) is drawn with Noto Sans CJK, which
+the ``noto-cjk-sans-otc`` dependency ships: a fresh install has no CJK font of its own, and
+matplotlib would draw boxes. It is registered with matplotlib at the first chart, not at
+import, and comes after matplotlib's DejaVu Sans in each text's font list, so Latin text keeps
+the default font and only the characters DejaVu lacks fall back to it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from io import BytesIO
@@ -22,7 +29,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from crm.metrics import DailySeries
 from crm.models import TicketKind
 
-__all__ = ["render_bar_chart", "render_daily_chart", "render_segment_chart"]
+__all__ = ["chart_fonts", "render_bar_chart", "render_daily_chart", "render_segment_chart"]
 
 SIZE = (8.0, 4.5)  # inches; at DPI this is 960 x 540, crisp in a Telegram photo
 DPI = 120
@@ -36,14 +43,28 @@ KIND_COLOURS = {
 CSAT_COLOUR = "#222222"
 
 
-_CJK_FONT_HINTS = ("CJK", "WenQuanYi", "Noto Sans SC", "Source Han", "Droid Sans Fallback")
+DEFAULT_FONT = "DejaVu Sans"  # matplotlib's own, always installed with it
+CJK_FONT = "Noto Sans CJK SC"
+_registering = threading.Lock()
+
+
+def chart_fonts() -> list[str]:
+    """Return the font list for chart text: the default font, then the bundled CJK font."""
+    with _registering:  # charts render in worker threads; register the font once
+        return list(_registered_fonts())
 
 
 @cache
-def _font_families() -> list[str]:
-    """Return the default font, then any installed CJK font to fall back on for topic names."""
-    names = sorted({f.name for f in font_manager.fontManager.ttflist})
-    return ["DejaVu Sans", *(n for n in names if any(h in n for h in _CJK_FONT_HINTS))]
+def _registered_fonts() -> tuple[str, ...]:
+    from noto_cjk_sans_otc import FONT_PATH  # the font file only: no code runs at import
+
+    manager = font_manager.fontManager
+    known = len(manager.ttflist)
+    manager.addfont(str(FONT_PATH))
+    faces = {entry.name for entry in manager.ttflist[known:]}
+    # matplotlib 3.11 registers every face of the collection; older ones only its first
+    # (Noto Sans CJK JP), which covers the same ideographs with Japanese glyph shapes.
+    return (DEFAULT_FONT, CJK_FONT if CJK_FONT in faces else min(faces))
 
 
 def _new_figure() -> Figure:
@@ -62,7 +83,7 @@ def render_daily_chart(series: DailySeries, *, title: str) -> bytes:
     """Draw tickets opened per day, stacked by kind, with CSAT as a line; return a PNG."""
     figure = _new_figure()
     tickets = figure.add_subplot()
-    tickets.set_title(title, fontfamily=_font_families())
+    tickets.set_title(title, fontfamily=chart_fonts())
     positions = list(range(len(series.days)))
     bottom = [0] * len(positions)
     for kind in TicketKind:
@@ -107,11 +128,11 @@ def render_bar_chart(labels: Sequence[str], values: Sequence[float], *, title: s
         raise ValueError("labels and values differ in length")
     figure = _new_figure()
     axes = figure.add_subplot()
-    axes.set_title(title, fontfamily=_font_families())
+    axes.set_title(title, fontfamily=chart_fonts())
     if labels:
         positions = list(range(len(labels)))
         axes.bar(positions, values, color=KIND_COLOURS[TicketKind.INQUIRY])
-        axes.set_xticks(positions, list(labels), fontfamily=_font_families())
+        axes.set_xticks(positions, list(labels), fontfamily=chart_fonts())
         if len(labels) > 6:
             axes.tick_params(axis="x", labelrotation=45)
     else:
@@ -142,7 +163,7 @@ def render_segment_chart(
         raise ValueError("names, sizes and profiles differ in length")
     figure = Figure(figsize=SEGMENT_SIZE, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
-    figure.suptitle(title, fontfamily=_font_families())
+    figure.suptitle(title, fontfamily=chart_fonts())
     bars, heat = figure.subplots(1, 2, width_ratios=[1, 3], sharey=True)
     if not names:
         for axes in (bars, heat):
@@ -152,7 +173,7 @@ def render_segment_chart(
         return _png(figure)
     rows = list(range(len(names)))
     bars.barh(rows, sizes, color=KIND_COLOURS[TicketKind.INQUIRY])
-    bars.set_yticks(rows, list(names), fontfamily=_font_families())
+    bars.set_yticks(rows, list(names), fontfamily=chart_fonts())
     bars.invert_yaxis()  # the largest segment on top
     bars.set_xlabel("customers")
     bars.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
@@ -170,7 +191,10 @@ def render_segment_chart(
     scores = np.ma.masked_invalid(scores)
     colours = matplotlib.colormaps["coolwarm"].with_extremes(bad=MISSING_COLOUR)
     heat.imshow(scores, cmap=colours, vmin=-2, vmax=2, aspect="auto")
-    heat.set_title("mean per customer (red: higher, blue: lower than the other segments)")
+    heat.set_title(
+        "mean per customer (red: higher, blue: lower than the other segments)",
+        fontfamily=chart_fonts(),
+    )
     heat.set_xticks(range(len(features)), list(features), rotation=30, ha="right")
     heat.tick_params(axis="y", left=False)
     for row in rows:

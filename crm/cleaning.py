@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from crm.cells import restore_cell
 from crm.errors import InvalidInput
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +338,9 @@ class _Kind(Enum):
     TAGS = "tags"
     LANGUAGE = "language"
     STATUS = "status"
+    USERNAME = "username"
+    FLAG = "flag"
+    IGNORED = "ignored"
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +384,11 @@ _FIELDS: dict[Entity, tuple[_Field, ...]] = {
         _field("notes", _Kind.NOTES, "Notes, Note, Comment, Comments, Remarks, 备注"),
         _field("created", _Kind.DATE, "Created, Created at, Signup date, Registered, 注册时间"),
         _field("updated", _Kind.DATE, "Updated, Updated at, Last updated, Modified, 更新时间"),
+        _field("telegram_username", _Kind.USERNAME, "Telegram username, TG username"),
+        _field("subscribed", _Kind.FLAG, "Subscribed, Opted in, 订阅"),
+        # The desk's own customer number, first column of its export: the store numbers its
+        # customers itself, so an import reads it as nothing (and not as a custom field).
+        _field("crm_id", _Kind.IGNORED, "CRM id"),
     ),
     Entity.PRODUCTS: (
         _field("sku", _Kind.TEXT, _SKU_HEADERS),
@@ -562,6 +571,33 @@ def parse_telegram_id(raw: str) -> int:
     raise CleaningError(f"{_show(text)} is not a numeric Telegram id")
 
 
+_TELEGRAM_LINK = re.compile(r"^(?:https?://)?t(?:elegram)?\.me/", re.IGNORECASE)
+_TELEGRAM_USERNAME = re.compile(r"[A-Za-z0-9_]{3,32}")
+
+
+def parse_telegram_username(raw: str) -> str:
+    """Return a Telegram username without its @ (or t.me/ link); refuse anything else."""
+    text = normalise_whitespace(raw)
+    name = _TELEGRAM_LINK.sub("", text).removeprefix("@")
+    if not _TELEGRAM_USERNAME.fullmatch(name):
+        raise CleaningError(f"{_show(text)} is not a Telegram username")
+    return name
+
+
+_YES = frozenset({"true", "yes", "y", "1", "on", "是"})
+_NO = frozenset({"false", "no", "n", "0", "off", "否"})
+
+
+def parse_flag(raw: str) -> bool:
+    """Read yes/no, true/false or 1/0 (any case) as a bool; refuse anything else."""
+    text = normalise_whitespace(raw)
+    if text.casefold() in _YES:
+        return True
+    if text.casefold() in _NO:
+        return False
+    raise CleaningError(f"{_show(text)} is not yes or no")
+
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -729,18 +765,6 @@ def _unique_tags(tags: Iterable[str]) -> list[str]:
         if text:
             kept.setdefault(text.casefold(), text)
     return sorted(kept.values(), key=lambda tag: (tag.casefold(), tag))
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula."""
-    # OWASP's rule, applied to every such cell: "-12.5" and "+15551234567" are prefixed too,
-    # because a spreadsheet cannot tell a number from "-2+3+cmd|..." by its first character.
-    if value.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _parse_price(raw: str) -> Decimal:
@@ -911,16 +935,22 @@ class _Table:
         dayfirst: bool = False,
     ) -> None:
         parsers = _parsers(region=_region(default_country), dayfirst=dayfirst)
-        headers = [str(header) for header in df.columns]
+        # The apostrophes an export put before formula-like cells come off first, so the
+        # desk's own export imports as the values it was made from.
+        headers = [restore_cell(str(header)) for header in df.columns]
         self.mapping, positions, unknown = _match_positions(headers, entity)
         self.labels = _unique_labels(headers)
         self.row_numbers = _row_numbers(df)
         size = len(df)
-        texts = [_as_text(df.iloc[:, position]) for position in range(df.shape[1])]
+        texts = [
+            _restored(_as_text(df.iloc[:, position])) for position in range(df.shape[1])
+        ]
         self.values: dict[str, pd.Series] = {}
         self.errors: dict[str, pd.Series] = {}
         empty = np.ones(size, dtype=bool)
         for spec in _FIELDS[entity]:
+            if spec.kind is _Kind.IGNORED:
+                continue
             if spec.name in positions:
                 text = texts[positions[spec.name]]
                 values, errors, blank = _clean_column(text, spec.kind, parsers=parsers)
@@ -1089,6 +1119,15 @@ def _as_text(column: pd.Series) -> pd.Series:
     return pd.Series([_cell(value) for value in column.tolist()], dtype=object)
 
 
+def _restored(text: pd.Series) -> pd.Series:
+    quoted = text.str.startswith("'").to_numpy(dtype=bool)
+    if not quoted.any():
+        return text
+    text = text.copy()
+    text[quoted] = [restore_cell(value) for value in text[quoted]]
+    return text
+
+
 def _cell(value: object) -> str:
     # NaN, NaT and pd.NA are the only values unequal to themselves, besides None being None.
     missing = value is None or value is pd.NA or value != value
@@ -1157,6 +1196,8 @@ def _parsers(*, region: str, dayfirst: bool) -> dict[_Kind, Callable[[str], obje
         _Kind.PRICE: _parse_price,
         _Kind.QUANTITY: _parse_quantity,
         _Kind.TAGS: parse_tags,
+        _Kind.USERNAME: parse_telegram_username,
+        _Kind.FLAG: parse_flag,
     }
 
 

@@ -1,8 +1,9 @@
 """Export customers, tickets, orders and deals as CSV a spreadsheet can open safely.
 
 Rows stream in id-ordered batches (never a whole table in memory). Every text cell a
-spreadsheet would run as a formula is neutralised with crm.cleaning.neutralise_cell; numbers
-and dates the desk formats itself are written as they are. Customers' custom fields become
+spreadsheet would run as a formula is neutralised with crm.cells.neutralise_cell (the importer
+takes that apostrophe off again); numbers and dates the desk formats itself are written as they
+are. Customers' custom fields become
 extra columns after the standard ones, in alphabetical order (PostgreSQL's jsonb keeps no
 key order, so "as typed" could not be the same on both stores).
 """
@@ -23,7 +24,7 @@ from typing import Any, TextIO
 from tortoise.models import Model
 
 from crm import audit
-from crm.cleaning import neutralise_cell
+from crm.cells import neutralise_cell, neutralise_row
 from crm.errors import InvalidInput
 from crm.models import Customer, Deal, OrderLine, Ticket
 
@@ -69,11 +70,13 @@ _SPECS: dict[ExportKind, _Spec] = {
     ExportKind.CUSTOMERS: _Spec(
         Customer,
         (
-            ("id", "id"),
+            # Not "id": an import keeps a file's own "ID" column as a custom field, while it
+            # knows "crm_id" as the desk's number and leaves it out (the store numbers rows).
+            ("crm_id", "id"),
             ("telegram_id", "telegram_id"),
             ("first_name", "first_name"),
             ("last_name", "last_name"),
-            ("username", "username"),
+            ("telegram_username", "username"),
             ("language", "language_code"),
             ("phone", "phone"),
             ("email", "email"),
@@ -216,7 +219,7 @@ async def write_csv(*, kind: ExportKind, stream: TextIO, batch_rows: int = BATCH
     # A custom field named like a standard column gets a suffix rather than hiding it.
     labels = [key if key not in taken else f"{key} (custom)" for key in extra]
     writer = csv.writer(stream)
-    writer.writerow([neutralise_cell(h) for h in [*headers, *labels]])
+    writer.writerow(neutralise_row([*headers, *labels]))
     count = 0
     async for rows in _batches(spec, fields, batch_rows):
         for row in rows:

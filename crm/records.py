@@ -12,7 +12,10 @@ store. The rules:
   Non-empty file values replace stored ones, unless the row's ``Updated`` date is older than
   the stored customer's last change: then the row only fills empty fields. Empty file cells
   never erase anything, tags are unioned, custom columns merged, and an import never replaces
-  a linked Telegram id (a warning says so).
+  a linked Telegram id (a warning says so). A Telegram username only fills an empty one; a
+  ``subscribed`` of no unsubscribes, yes never re-subscribes (only the customer's /start does).
+* The desk's own export imports as the same people: the cleaning takes off the apostrophes the
+  export put before formula-like cells, and the export's ``crm_id`` column is ignored.
 * Products are the same when their SKUs match ignoring case (or, without a SKU, their names).
 * Order lines are grouped into orders by order ref, or by customer and date when there is no
   ref. Customers are found by Telegram id, email, phone or exact name (created when none
@@ -48,6 +51,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm import audit
+from crm.cells import neutralise_row
 from crm.cleaning import (
     CleaningError,
     CleanRecord,
@@ -57,7 +61,6 @@ from crm.cleaning import (
     clean_order_lines,
     clean_products,
     iter_table_chunks,
-    neutralise_cell,
     normalise_phone,
 )
 from crm.db import in_batches
@@ -238,16 +241,20 @@ def estimate_rows(path: str | os.PathLike[str]) -> int | None:
 
 
 def rejects_csv(rejected: Sequence[RejectedRow]) -> bytes:
-    """Return the rejected rows as CSV (UTF-8 with BOM): row, reason, then the cells as read."""
+    """Return the rejected rows as CSV (UTF-8 with BOM): row, reason, then the cells as read.
+
+    The file is made to be opened in a spreadsheet, so it is neutralised like an export:
+    headers too, since a file's header row is as much its sender's text as its cells.
+    """
     labels: dict[str, None] = {}
     for row in rejected:
         labels.update(dict.fromkeys(row.raw))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["row", "reason", *labels])
+    writer.writerow(neutralise_row(["row", "reason", *labels]))
     for row in sorted(rejected, key=lambda r: r.row_number):
         cells = [row.raw.get(label, "") for label in labels]
-        writer.writerow([row.row_number, neutralise_cell(row.reason), *map(neutralise_cell, cells)])
+        writer.writerow([row.row_number, *neutralise_row([row.reason, *cells])])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -481,6 +488,8 @@ def _new_customer(record: CleanRecord) -> Customer:
         telegram_id=values.get("telegram_id"),
         first_name=first[:255],
         last_name=last[:255] if last else None,
+        username=values.get("telegram_username"),
+        subscribed=values.get("subscribed") is not False,
         language_code=values.get("language"),
         tags=list(values.get("tags") or []),
         custom=dict(record.custom),
@@ -515,14 +524,24 @@ def _apply_record(
 
     name = _desired_name(values)
     if name is not None:
-        current = " ".join(p for p in (customer.first_name, customer.last_name) if p)
-        wanted = " ".join(p for p in name if p)
-        if not current or (current != wanted and file_wins):
+        current = _written_name(customer.first_name, customer.last_name)
+        # The same name in other letter case is no change: the cleaning title-cases names
+        # typed in one case, and "ann" as Telegram gave it is still Ann.
+        if not current or (current.casefold() != values["name"].casefold() and file_wins):
             customer.first_name, customer.last_name = name[0][:255], name[1]
             changed += ["first_name", "last_name"]
     for scalar in _SCALARS:
         offer(scalar, values.get(scalar))
     offer("language_code", values.get("language"))
+    # Telegram owns the username (the bot refreshes it whenever the customer writes): a file
+    # only fills a missing one.
+    if values.get("telegram_username") and not customer.username:
+        customer.username = values["telegram_username"]
+        changed.append("username")
+    # An opt-out in the file is kept; only the customer's own /start subscribes them again.
+    if values.get("subscribed") is False and customer.subscribed:
+        customer.subscribed = False
+        changed.append("subscribed")
     telegram_id = values.get("telegram_id")
     if telegram_id is not None and customer.telegram_id not in (None, telegram_id) and not ours:
         report._warn(
@@ -544,10 +563,19 @@ def _apply_record(
         customer.custom = custom
         changed.append("custom")
     created = values.get("created")
-    if created is not None and _at_midnight(created) < customer.created_at:
-        customer.created_at = _at_midnight(created)  # "customer since": the earliest date
+    # "Customer since": the earliest day. Files carry days, so the stored time of that same
+    # day stays (the desk's own export writes it, and a re-import must not move it).
+    if created is not None and created < customer.created_at.astimezone(UTC).date():
+        customer.created_at = _at_midnight(created)
         changed.append("created_at")
     return changed
+
+
+def _written_name(first: str, last: str | None) -> str:
+    """Return a stored name as the cleaning composes one: East Asian names family first."""
+    if last and _CJK.search(first + last):
+        return last + first
+    return " ".join(part for part in (first, last) if part)
 
 
 def _union_tags(stored: list[str], incoming: Iterable[str]) -> list[str] | None:

@@ -13,7 +13,6 @@ qualified. Time in a stage counts only finished stays (the deal moved on).
 
 from __future__ import annotations
 
-import functools
 import io
 import warnings
 from collections.abc import Iterable, Sequence
@@ -23,14 +22,13 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from tortoise.functions import Count, Sum
 
 from crm import clock
-from crm.charts import render_bar_chart
+from crm.charts import chart_fonts, render_bar_chart
 from crm.errors import InvalidInput
 from crm.models import (
     Customer,
@@ -444,8 +442,8 @@ def charts(report: SalesReport) -> list[Chart]:
         if not labels or not any(any(values) for values in series.values()):
             return
         with warnings.catch_warnings():
-            # Without a CJK font installed Chinese names render as boxes: readable bars
-            # still beat a failed report, so the missing-glyph warning is not an error here.
+            # Chinese names have the bundled CJK font, but a name may hold what no shipped
+            # font draws (emoji): a box beats a failed report, so this is not an error here.
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
             if len(series) == 1:
                 png = render_bar_chart(labels, next(iter(series.values())), title=title)
@@ -503,16 +501,6 @@ def charts(report: SalesReport) -> list[Chart]:
     return out
 
 
-# Fonts tried after the default for characters it lacks (Chinese names and cities).
-_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "Source Han Sans SC")
-
-
-@functools.cache
-def _font_families() -> list[str]:
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return ["DejaVu Sans", *(name for name in _CJK_FONTS if name in installed)]
-
-
 def grouped_bar_chart(
     labels: Sequence[str], series: dict[str, Sequence[float]], *, title: str
 ) -> bytes:
@@ -522,7 +510,7 @@ def grouped_bar_chart(
     done), built the same way: a bare Figure on the Agg canvas, fonts set per text, no pyplot
     and no global rcParams, so it may run in a worker thread.
     """
-    fonts = _font_families()
+    fonts = chart_fonts()
     figure = Figure(figsize=(8, 4.5), dpi=120, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

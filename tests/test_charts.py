@@ -1,21 +1,33 @@
-"""PNG charts: valid images of the expected size, drawn for full, quiet and empty data."""
+"""PNG charts: valid images of the expected size, for full, quiet and empty data, in Chinese too."""
 
 from __future__ import annotations
 
 import struct
 import subprocess
 import sys
+import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from io import BytesIO
+from pathlib import Path
 
+import noto_cjk_sans_otc
 import numpy as np
 import pytest
+from matplotlib import font_manager
 from matplotlib.image import imread
 
-from crm.charts import KIND_COLOURS, render_bar_chart, render_daily_chart
+from crm.charts import (
+    KIND_COLOURS,
+    chart_fonts,
+    render_bar_chart,
+    render_daily_chart,
+    render_segment_chart,
+)
 from crm.metrics import DailySeries
 from crm.models import TicketKind
+from crm.sales_report import grouped_bar_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH, HEIGHT = 960, 540
@@ -104,3 +116,54 @@ def test_charts_do_not_need_pyplot() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "False"
+
+
+def glyphs_missing(draw: Callable[[], bytes]) -> list[str]:
+    """Draw a chart; return matplotlib's missing-glyph warnings (boxes in the picture)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert draw().startswith(PNG_SIGNATURE)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def test_chinese_labels_are_drawn_not_boxed() -> None:
+    topics = ["退款", "投诉", "delivery", "物流延迟"]
+
+    assert glyphs_missing(lambda: render_bar_chart(topics, [5, 3, 2, 1], title="话题 Topics")) == []
+    assert glyphs_missing(lambda: render_daily_chart(series(7), title="最近7天的工单")) == []
+    assert glyphs_missing(
+        lambda: render_segment_chart(
+            ["忠实客户", "at risk"], [12, 3], [[1.0, None], [2.5, 4.0]], ["orders", "spend"],
+            title="客户分群",
+        )
+    ) == []  # fmt: skip
+    assert glyphs_missing(
+        lambda: grouped_bar_chart(["王小明", "Ann"], {"due": [2, 1], "done": [1, 1]}, title="任务")
+    ) == []
+
+
+def test_the_cjk_font_comes_with_the_package_and_latin_keeps_the_default() -> None:
+    bundled = Path(noto_cjk_sans_otc.__file__).parent
+    fonts = chart_fonts()
+
+    assert fonts == ["DejaVu Sans", "Noto Sans CJK SC"]  # a fallback list: Latin uses DejaVu
+    assert any(
+        Path(str(entry.fname)).parent == bundled and entry.name == "Noto Sans CJK SC"
+        for entry in font_manager.fontManager.ttflist
+    )
+
+
+def test_the_font_is_registered_at_the_first_chart_not_at_import() -> None:
+    code = (
+        "import sys\n"
+        "from matplotlib import font_manager\n"
+        "import crm.charts, crm.sales_report, crm.segments, handlers.insight, bot.cli\n"
+        "def cjk(): return any('CJK' in e.name for e in font_manager.fontManager.ttflist)\n"
+        "print(cjk(), 'noto_cjk_sans_otc' in sys.modules)\n"
+        "crm.charts.render_bar_chart(['退款'], [1], title='x')\n"
+        "print(cjk())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == ["False", "False", "True"]

@@ -25,6 +25,7 @@ from crm.models import (
     TicketKind,
 )
 from crm.records import ImportKind, import_file
+from tests.factories import make_customer
 
 DANGEROUS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\t=1+1", "\r=1+1"]  # fmt: skip
@@ -72,7 +73,7 @@ async def test_exports_stream_every_row_in_id_order_across_batches(store) -> Non
 
     rows = await exported(ExportKind.CUSTOMERS, batch_rows=3)
 
-    assert [int(row["id"]) for row in rows] == ids
+    assert [int(row["crm_id"]) for row in rows] == ids
 
 
 async def test_tickets_orders_and_deals_export_with_their_people(store, tmp_path: Path) -> None:
@@ -135,6 +136,111 @@ async def test_an_export_file_is_audited_and_reimports_as_the_same_orders(
     assert (entry.actor_telegram_id, entry.details) == (9001, {"rows": 2})
     assert again.counts()["updated"] == 2 and again.changed == 0
     assert await Order.all().count() == 1
+
+
+# LF, CR, TAB, NBSP, zero-width and bidi marks, word joiner, BOM, ideographic space; TAB/CR alone.
+HIDDEN_STARTS = ["\n=1+1", "\r\n=1+1", "\t=1+1", "\xa0=1+1", "\u200b=1+1", "\u200c+1",
+                 "\u200d-1", "\u2060@SUM(1)", "\ufeff=1+1", "\u3000=1+1", "\u202e=1+1",
+                 "\tplain", "\rplain"]  # fmt: skip
+
+
+async def test_formulas_behind_invisible_characters_are_neutralised_in_every_export(
+    store,
+) -> None:
+    mug = await Product.create(sku="MUG", name="Mug")
+    for n, text in enumerate(HIDDEN_STARTS):
+        person = await Customer.create(first_name=text, city=text, custom={"Ref": text})
+        await Ticket.create(customer=person, kind=TicketKind.INQUIRY, subject=text, topic=text)
+        await Deal.create(customer=person, title=text)
+        order = await Order.create(
+            customer=person, external_ref=f"{text}{n}", ordered_at=datetime(2024, 3, 5, tzinfo=UTC)
+        )
+        await OrderLine.create(order=order, product=mug, product_name=text, quantity=1)
+
+    customers = await exported(ExportKind.CUSTOMERS)
+    tickets = await exported(ExportKind.TICKETS)
+    deals = await exported(ExportKind.DEALS)
+    orders = await exported(ExportKind.ORDERS)
+
+    expected = ["'" + text for text in HIDDEN_STARTS]
+    assert [row["first_name"] for row in customers] == expected
+    assert [row["city"] for row in customers] == expected
+    assert [row["Ref"] for row in customers] == expected
+    assert [row["subject"] for row in tickets] == expected
+    assert [row["topic"] for row in tickets] == expected
+    assert [row["customer_first_name"] for row in tickets] == expected
+    assert [row["title"] for row in deals] == expected
+    assert [row["customer_first_name"] for row in deals] == expected
+    assert [row["product_name"] for row in orders] == expected
+    assert [row["order_ref"] for row in orders] == [f"'{t}{n}" for n, t in enumerate(HIDDEN_STARTS)]
+
+
+# What makes a person the same person after a round trip through a spreadsheet file.
+PERSON = ("telegram_id", "first_name", "last_name", "username", "language_code", "phone",
+          "email", "company", "city", "region", "source", "tags", "notes", "custom",
+          "subscribed")  # fmt: skip
+
+
+async def tricky_customers() -> None:
+    """Store people whose values a spreadsheet would run, or that look already neutralised."""
+    await make_customer(
+        "=Ann", last_name="+Lee", telegram_id=5001, username="ann_lee", language_code="zh-hans",
+        phone="+14155552671", email="-ann@x.com", company="+Acme", city="@home",
+        source="-referral", tags=["+1", "=SUM(A1)", "vip", "老客户"],
+        notes="=1+1\nsecond line", custom={"=k": "-1", "Loyalty": "@gold", "Ref": "'=already"},
+        subscribed=False,
+    )  # fmt: skip
+    await make_customer(
+        "@Bo", email="+bo@x.com", phone="+447911123456", tags=["-vip"],
+        custom={"Loyalty": "\u200b=HYPERLINK(\"http://x\")", "Note": "'twas"},
+    )  # fmt: skip
+    await make_customer("'=Quoted", phone="+8613812345678", region="=region", custom={"Ref": "'"})
+    await make_customer("王小明", city="上海", tags=["老客户"])
+    await make_customer("O'Brien", email="ob@x.com", last_name="-Smith")
+
+
+async def people() -> list[tuple[object, ...]]:
+    rows = await Customer.all().order_by("first_name").values(*PERSON, "created_at")
+    return [(*(row[name] for name in PERSON), row["created_at"].date()) for row in rows]
+
+
+async def test_the_desk_s_own_export_reimports_as_the_same_people(store, tmp_path: Path) -> None:
+    await tricky_customers()
+    before = await Customer.all().order_by("id").values()
+    people_before = await people()
+    export = await export_csv(kind=ExportKind.CUSTOMERS, path=tmp_path / "customers.csv")
+    raw = export.path.read_text(encoding="utf-8-sig")
+    assert "'=Ann" in raw and "''=Quoted" in raw and "'+14155552671" in raw  # safe to open
+
+    again = await import_file(kind=ImportKind.CUSTOMERS, path=export.path)
+
+    assert again.counts() == {"rows": 5, "created": 0, "updated": 5, "merged": 0, "rejected": 0}
+    assert (again.changed, again.warnings) == (0, [])
+    assert await Customer.all().order_by("id").values() == before  # not one field moved
+
+    # Into a store without them: the same people again, phones in E.164.
+    await Customer.all().delete()
+    fresh = await import_file(kind=ImportKind.CUSTOMERS, path=export.path)
+
+    assert fresh.counts()["created"] == 5 and fresh.warnings == []
+    assert await people() == people_before
+    phones = await Customer.exclude(phone=None).order_by("id").values_list("phone", flat=True)
+    assert phones == ["+14155552671", "+447911123456", "+8613812345678"]
+
+
+async def test_reimporting_an_export_keeps_names_as_telegram_gave_them(
+    store, tmp_path: Path
+) -> None:
+    await make_customer("ann", telegram_id=1, email="ann@x.com")  # one case: the cleaning titles it
+    await make_customer("SAM", last_name="LEE", telegram_id=2)
+    await make_customer("小明", last_name="王", telegram_id=3)  # written 王小明
+    before = await Customer.all().order_by("id").values()
+    export = await export_csv(kind=ExportKind.CUSTOMERS, path=tmp_path / "customers.csv")
+
+    again = await import_file(kind=ImportKind.CUSTOMERS, path=export.path)
+
+    assert (again.counts()["updated"], again.changed) == (3, 0)
+    assert await Customer.all().order_by("id").values() == before
 
 
 def test_unknown_export_kinds_explain_the_choices() -> None:

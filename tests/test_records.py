@@ -153,6 +153,60 @@ def test_rejects_csv_lists_the_rows_with_reasons_as_read() -> None:
     ]
 
 
+async def test_the_rejected_rows_file_is_neutralised_like_an_export(store, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "hostile.csv",
+        'Name,Email,"=HYPERLINK(""http://evil.example"",""click"")",Loyalty\n'
+        ',,"=HYPERLINK(""http://evil.example"",""x"")",\n'
+        ',bob@@x,,"\n=1+1"\n'
+        ',,,"\u200b+cmd|\' /C calc\'!A0"\n'
+        ',,,"\u3000@SUM(1)"\n',
+    )
+
+    report = await import_file(kind=ImportKind.CUSTOMERS, path=path)
+    rows = list(csv.reader(io.StringIO(rejects_csv(report.rejected).decode("utf-8-sig"))))
+
+    nothing = "no name, email, phone or Telegram id"
+    link = 'HYPERLINK("http://evil.example"'
+    assert rows == [
+        ["row", "reason", "Name", "Email", f"'={link},\"click\")", "Loyalty"],
+        ["1", nothing, "", "", f"'={link},\"x\")", ""],
+        ["2", 'email: "bob@@x" is not a valid email address', "", "bob@@x", "", "'\n=1+1"],
+        ["3", nothing, "", "", "", "'\u200b+cmd|' /C calc'!A0"],
+        ["4", nothing, "", "", "", "'\u3000@SUM(1)"],
+    ]  # fmt: skip
+
+
+async def test_an_import_keeps_opt_outs_and_fills_only_missing_usernames(
+    store, tmp_path: Path
+) -> None:
+    await Customer.create(first_name="Stopped", email="s@x.com", subscribed=False)
+    await Customer.create(first_name="Linked", email="l@x.com", username="real_name")
+    path = write(
+        tmp_path / "people.csv",
+        "Email,Telegram username,Subscribed\n"
+        "s@x.com,@stopped_one,yes\n"  # yes never re-subscribes: only their own /start does
+        "l@x.com,old_name,no\n"  # Telegram owns the username; the opt-out is kept
+        "n@x.com,new_one,false\n"
+        "w@x.com,not a name,maybe\n",
+    )
+
+    report = await import_file(kind=ImportKind.CUSTOMERS, path=path)
+
+    people = {c.email: (c.username, c.subscribed) for c in await Customer.all()}
+    assert people == {
+        "s@x.com": ("stopped_one", False),
+        "l@x.com": ("real_name", False),
+        "n@x.com": ("new_one", False),
+        "w@x.com": (None, True),
+    }
+    assert report.warnings == [
+        'row 4: telegram_username: "not a name" is not a Telegram username; value dropped',
+        'row 4: subscribed: "maybe" is not yes or no; value dropped',
+    ]
+    assert await Customer.all().count() == 4  # the two stored people were updated, not doubled
+
+
 async def test_reimporting_the_same_file_changes_nothing(store) -> None:
     await import_file(kind=ImportKind.CUSTOMERS, path=MESSY)
     before = await customers_table()

@@ -85,6 +85,24 @@ async def test_a_manager_imports_a_messy_file_and_gets_the_rejects_back(wired: D
     assert rejects_again.file_content == rejects.file_content
 
 
+async def test_the_rejects_the_bot_sends_back_are_safe_to_open(wired: Desk) -> None:
+    desk = wired
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    content = (
+        'Name,Email,"=HYPERLINK(""http://evil.example"")"\n'
+        'Ann,ann@x.com,\n'
+        ',,"\u200b=HYPERLINK(""http://evil.example"",""click"")"\n'
+    ).encode()
+
+    _, rejects = await send_file(desk, maya, "c.csv", content, "/import customers", replies=2)
+
+    assert csv_rows(rejects.file_content) == [
+        ["row", "reason", "Name", "Email", '\'=HYPERLINK("http://evil.example")'],
+        ["2", "no name, email, phone or Telegram id", "", "",
+         '\'\u200b=HYPERLINK("http://evil.example","click")'],
+    ]  # fmt: skip
+
+
 async def test_a_clean_file_gets_no_rejects_document(wired: Desk) -> None:
     desk = wired
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
