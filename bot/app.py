@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram import Bot, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.broadcast import CampaignSender
@@ -100,13 +101,7 @@ async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
     await staff.sync_bootstrap_managers(telegram_ids=sorted(settings.manager_ids))
-    scope = BotCommandScopeAllPrivateChats()
-    await application.bot.set_my_commands(customer.bot_commands("en"), scope=scope)
-    for language in CATALOG:
-        if language != "en":
-            await application.bot.set_my_commands(
-                customer.bot_commands(language), scope=scope, language_code=language
-            )
+    await publish_command_menu(application.bot)
     budget = broadcast_rate.shared_budget(
         rate=settings.broadcast_rate, redis_url=settings.redis_url
     )
@@ -129,6 +124,24 @@ async def _post_init(application: Application) -> None:
         _forget_persistence_marks, interval=MARKS_INTERVAL, first=MARKS_INTERVAL, name="marks"
     )
     log.info("bot @%s ready", application.bot.username)
+
+
+async def publish_command_menu(bot: Bot) -> None:
+    """Publish the customers' command menu in every language; a failure costs the menu only.
+
+    The menu is a convenience (every command also works typed, and /help lists them), so a
+    Bot API that refuses it is a warning, not a reason to leave customers without a desk.
+    """
+    scope = BotCommandScopeAllPrivateChats()
+    for language in CATALOG:
+        try:
+            await bot.set_my_commands(
+                customer.bot_commands(language),
+                scope=scope,
+                language_code=None if language == "en" else language,
+            )
+        except TelegramError as err:
+            log.warning("command menu (%s) not published, starting without it: %s", language, err)
 
 
 async def _forget_persistence_marks(context: CallbackContext) -> None:
