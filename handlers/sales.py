@@ -22,6 +22,7 @@ from crm import sales, sales_report
 from crm.errors import InvalidInput
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from handlers.auth import answer, require
+from handlers.best_effort import show_activity
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE, text_after
@@ -291,7 +292,7 @@ async def show_report(update: Update, context: CRMContext, member: StaffMember) 
     months = sales_report.parse_months(args[0]) if args else 3
     message = update.effective_message
     assert message is not None
-    await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
+    await show_activity(context.bot, message.chat_id, ChatAction.UPLOAD_PHOTO)
     report = await sales_report.build_report(months=months, tz=context.bot_data.settings.timezone)
     lines = [
         f"<b>Sales report</b> {report.start:%Y-%m-%d} – {report.end:%Y-%m-%d} "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram.error import TelegramError
 
-from tests.desk import Desk, running_desk
+from crm.models import Customer
+from tests.desk import MANAGER_ID, Desk, running_desk
 
 pytestmark = pytest.mark.e2e
 
@@ -37,3 +38,49 @@ async def test_a_failing_get_me_still_stops_start_up(sandbox, db_url: str) -> No
     with pytest.raises(TelegramError, match=r"(?i)who"):
         async with running_desk(sandbox, db_url):
             pass
+
+
+# --- activity indicators -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"status": 400, "description": "Bad Request: chat action refused"},
+        # A 429 would have the rate limiter wait 30 s for a "typing…" nobody needs by then.
+        {"status": 429, "retry_after": 30},
+    ],
+    ids=["400", "429"],
+)
+async def test_a_failed_typing_indicator_does_not_stop_an_import(desk: Desk, fault: dict) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    desk.sandbox.inject_fault("sendChatAction", **fault)
+    content = b"name,email\nZoe,zoe@example.com\n"
+    await desk.settle()
+    desk.sandbox.send_document(
+        maya, file_name="people.csv", content=content, caption="/import customers"
+    )
+    reply = await desk.sandbox.wait_for_message(MANAGER_ID, timeout=10)
+    assert reply.text.startswith("Imported people.csv (customers): 1 rows: 1 created")
+    assert await Customer.filter(email="zoe@example.com").count() == 1
+    assert desk.sandbox.calls("sendChatAction")[0].status == fault["status"]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/export customers", "customers row(s)"),
+        ("/sales", "Sales report"),
+        ("/associations", "rules"),
+    ],
+)
+async def test_a_failed_activity_indicator_never_fails_a_command(
+    desk: Desk, command: str, expected: str
+) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    desk.sandbox.inject_fault("sendChatAction", status=400, description="Bad Request: no")
+    reply = await desk.send_text(maya, command)
+    assert expected in (reply.plain_text or reply.text or "")
+    await desk.settle()
+    assert not any("went wrong" in text for text in _texts(desk, MANAGER_ID))
+    assert desk.sandbox.calls("sendChatAction")[0].status == 400
