@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram.error import TelegramError
 
-from crm.models import Customer
+from crm.models import Customer, NpsResponse, Rating, Ticket, TicketKind
 from tests.desk import MANAGER_ID, Desk, running_desk
 
 pytestmark = pytest.mark.e2e
@@ -84,3 +84,36 @@ async def test_a_failed_activity_indicator_never_fails_a_command(
     await desk.settle()
     assert not any("went wrong" in text for text in _texts(desk, MANAGER_ID))
     assert desk.sandbox.calls("sendChatAction")[0].status == 400
+
+
+# --- the survey ----------------------------------------------------------------------------------
+
+
+async def test_a_survey_message_that_cannot_be_edited_still_leads_to_nps_and_the_alert(
+    desk: Desk,
+) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    await desk.send_text(maya, f"/agent_add {ANNA} Anna")
+    carol = desk.customer(501, "Carol")
+    await desk.send_text(carol, "I was charged twice")
+    ticket = await Ticket.get()
+    await desk.send_text(desk.sandbox.user(ANNA, "Anna"), f"/close {ticket.id}")
+    survey = await desk.sandbox.wait_for_message(carol.id, contains="How did we do?")
+
+    desk.sandbox.inject_fault(
+        "editMessageText", status=400, description="Bad Request: message can't be edited"
+    )
+    desk.sandbox.inject_fault(
+        "answerCallbackQuery", status=400, description="Bad Request: query is too old"
+    )
+    desk.sandbox.press_button(carol, survey, survey.button_data()[1])  # 2 stars
+
+    nps = await desk.sandbox.wait_for_message(carol.id, contains="recommend")
+    assert len(nps.button_data()) == 11
+    alert = await desk.sandbox.wait_for_message(MANAGER_ID, contains="Low rating 2/5")
+    assert f"ticket #{ticket.id}" in alert.plain_text
+    await desk.settle()
+    assert (await Rating.get()).score == 2
+    assert await NpsResponse.all().count() == 1
+    assert await Ticket.filter(kind=TicketKind.FOLLOW_UP).count() == 1
+    assert [c.status for c in desk.sandbox.calls("editMessageText")] == [400]
