@@ -9,13 +9,21 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from crm.i18n import t
+from crm.staff import find_staff
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
 
+# Staff are not told their message is saved (a command is not a message on a ticket):
+# only what holds whatever failed.
+STAFF_APOLOGY = (
+    "Sorry, something went wrong handling that on our side; the details are in the bot's log. "
+    "What the bot already confirmed to you stands: check (e.g. /ticket <id>) before repeating it."
+)
+
 
 async def on_error(update: object, context: CRMContext) -> None:
-    """Log the failure with its update and apologise to the customer instead of going silent."""
+    """Log the failure with its update and apologise instead of going silent (staff: as staff)."""
     summary = _describe(update)
     log.error("error while handling %s", summary, exc_info=context.error)
     context.bot_data.telemetry.updates.labels("failed").inc()
@@ -24,12 +32,21 @@ async def on_error(update: object, context: CRMContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE or update.callback_query is not None:
         return
+    if user is not None and await _is_staff(user.id, context):
+        text = STAFF_APOLOGY
+    else:
+        text = t("error_apology", user.language_code if user else None)
     try:
-        await context.bot.send_message(
-            chat.id, t("error_apology", user.language_code if user else None)
-        )
+        await context.bot.send_message(chat.id, text)
     except TelegramError as err:
         log.warning("could not send the apology to chat %s: %s", chat.id, err)
+
+
+async def _is_staff(telegram_id: int, context: CRMContext) -> bool:
+    try:
+        return await find_staff(telegram_id=telegram_id) is not None
+    except Exception:  # the store may be what failed; the configured managers are known anyway
+        return telegram_id in context.bot_data.settings.manager_ids
 
 
 def _describe(update: object) -> str:

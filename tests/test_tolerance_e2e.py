@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from telegram.error import TelegramError
 
-from crm.models import Customer, NpsResponse, Rating, Ticket, TicketKind
+from crm import clock, staff
+from crm.models import Customer, Deal, NpsResponse, Order, OrderLine, Rating, Ticket, TicketKind
 from tests.desk import MANAGER_ID, Desk, running_desk
 
 pytestmark = pytest.mark.e2e
@@ -117,3 +118,59 @@ async def test_a_survey_message_that_cannot_be_edited_still_leads_to_nps_and_the
     assert await NpsResponse.all().count() == 1
     assert await Ticket.filter(kind=TicketKind.FOLLOW_UP).count() == 1
     assert [c.status for c in desk.sandbox.calls("editMessageText")] == [400]
+
+
+# --- charts and apologies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("command", "title"), [("/summary", "Summary"), ("/report 7", "Report")])
+async def test_a_chart_that_fails_is_reported_as_missing_not_apologised_for(
+    desk: Desk, command: str, title: str
+) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    desk.sandbox.inject_fault("sendPhoto", status=400, description="Bad Request: photo refused")
+    text = await desk.send_text(maya, command)
+    assert title.lower() in text.plain_text.lower()
+    note = await desk.sandbox.wait_for_message(MANAGER_ID, count=2)
+    await desk.settle()
+    assert note.text.startswith("The chart could not be delivered; the text above is complete.")
+    texts = _texts(desk, MANAGER_ID)
+    assert len(texts) == 2
+    assert not any(CUSTOMER_APOLOGY in t or "went wrong" in t for t in texts)
+
+
+async def test_sales_charts_that_fail_are_reported_as_missing(desk: Desk) -> None:
+    anna, _ = await staff.add_agent(telegram_id=ANNA, name="Anna")
+    customer = await Customer.create(first_name="Carol", city="Rome")
+    await Deal.create(customer=customer, title="Plan", owner=anna, value=900)
+    order = await Order.create(customer=customer, ordered_at=clock.utcnow(), total=90)
+    await OrderLine.create(order=order, product_name="Pan", total=90)
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    desk.sandbox.inject_fault("sendMediaGroup", status=400, description="Bad Request: album")
+    desk.sandbox.inject_fault("sendPhoto", status=400, description="Bad Request: photo")
+
+    reply = await desk.send_text(maya, "/sales 2")
+    assert "Sales report" in reply.plain_text
+    note = await desk.sandbox.wait_for_message(MANAGER_ID, contains="could not be delivered")
+    await desk.settle()
+    assert note.text.startswith("Some charts could not be delivered; the text above is complete.")
+    assert not any(CUSTOMER_APOLOGY in t for t in _texts(desk, MANAGER_ID))
+
+
+async def test_staff_get_a_staff_apology_and_customers_theirs(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    desk.sandbox.inject_fault("sendMessage", status=400, description="Bad Request: boom")
+    desk.sandbox.send_text(maya, "/agents")
+    apology = await desk.sandbox.wait_for_message(MANAGER_ID)
+    assert apology.text.startswith("Sorry, something went wrong handling that on our side")
+    assert CUSTOMER_APOLOGY not in apology.text
+
+    alice = desk.customer()
+    desk.sandbox.inject_fault("sendMessage", status=400, description="Bad Request: boom")
+    desk.sandbox.send_text(alice, "hello")
+    apology = await desk.sandbox.wait_for_message(alice.id)
+    assert CUSTOMER_APOLOGY in apology.text
+    await desk.settle()
+    assert "error while handling update" in caplog.text
