@@ -174,3 +174,26 @@ async def test_staff_get_a_staff_apology_and_customers_theirs(
     assert CUSTOMER_APOLOGY in apology.text
     await desk.settle()
     assert "error while handling update" in caplog.text
+
+
+# --- staff names ---------------------------------------------------------------------------------
+
+
+async def test_a_bootstrapped_manager_is_greeted_by_their_telegram_name(desk: Desk) -> None:
+    reply = await desk.send_text(desk.sandbox.user(MANAGER_ID, "Maya"), "/start")
+    assert reply.text.startswith("Hello, Maya!")
+    renamed = desk.sandbox.user(MANAGER_ID, "Maya", last_name="Stone")
+    reply = await desk.send_text(renamed, "/help")
+    assert reply.text.startswith("Hello, Maya Stone!")
+    assert (await staff.find_staff(telegram_id=MANAGER_ID)).name == "Maya Stone"
+
+
+async def test_an_agents_name_follows_telegram_in_what_others_see(desk: Desk) -> None:
+    maya = desk.sandbox.user(MANAGER_ID, "Maya")
+    await desk.send_text(maya, f"/agent_add {ANNA}")
+    assert "user 7001" in (await desk.send_text(maya, "/agents")).plain_text
+    await desk.send_text(desk.sandbox.user(ANNA, "Anna"), "/online")
+    assert "Anna (7001)" in (await desk.send_text(maya, "/agents")).plain_text
+    # She changes her name in Telegram: the desk follows, as it does for customers.
+    await desk.send_text(desk.sandbox.user(ANNA, "Anna", last_name="Berg"), "/offline")
+    assert "Anna Berg (7001)" in (await desk.send_text(maya, "/agents")).plain_text
