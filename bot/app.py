@@ -53,11 +53,12 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     protect_secrets(settings.secrets)
     quiet_libraries()
     telemetry = Telemetry()
+    requests = (CountingRequest(telemetry), AiohttpRequest(connection_pool_size=1))
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
-        .request(CountingRequest(telemetry))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(DeliveryLimiter(overall_per_second=settings.send_rate or None))
@@ -71,6 +72,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     bot_data: BotData = application.bot_data
     bot_data.settings = settings
     bot_data.telemetry = telemetry
+    bot_data.http_requests = requests
     try:
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:
@@ -174,6 +176,10 @@ async def _post_shutdown(application: Application) -> None:
     await _post_stop(application)
     await db.close_store()
     log.info("store closed")
+    # A start that failed inside initialize() (getMe refused, API unreachable) never gets
+    # Application.shutdown to close the HTTP sessions it opened; close them here.
+    for request in application.bot_data.http_requests:
+        await request.shutdown()
 
 
 @asynccontextmanager
@@ -185,8 +191,8 @@ async def running(
     The same steps, in the same order, as ``Application.run_polling``: initialize,
     post_init, start, poll; then stop polling, stop, post_stop, post_shutdown, shutdown.
     """
-    await application.initialize()
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()

@@ -105,9 +105,9 @@ async def serving(
     from bot.app import ALLOWED_UPDATES
 
     install_inbox_marker(application)
-    await application.initialize()
     runner: web.AppRunner | None = None
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from telegram.error import TelegramError
 
+from bot.app import build_application, running
 from crm import clock, staff
 from crm.models import Customer, Deal, NpsResponse, Order, OrderLine, Rating, Ticket, TicketKind
-from tests.desk import MANAGER_ID, Desk, running_desk
+from tests.desk import MANAGER_ID, Desk, desk_settings, running_desk
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +35,16 @@ async def test_a_refused_command_menu_is_a_warning_and_the_desk_starts(
     assert "command menu (zh) not published" in caplog.text
 
 
-async def test_a_failing_get_me_still_stops_start_up(sandbox, db_url: str) -> None:
+async def test_a_failing_get_me_still_stops_start_up_and_closes_its_sessions(
+    sandbox, db_url: str
+) -> None:
     sandbox.inject_fault("getMe", status=400, description="Bad Request: who?")
+    application = build_application(desk_settings(sandbox, db_url))
     with pytest.raises(TelegramError, match=r"(?i)who"):
-        async with running_desk(sandbox, db_url):
+        async with running(application):
             pass
+    # No "Unclosed client session" at exit: the sessions opened for getMe are closed.
+    assert [r._session for r in application.bot_data.http_requests] == [None, None]
 
 
 # --- activity indicators -------------------------------------------------------------------------
