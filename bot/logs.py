@@ -1,12 +1,14 @@
-"""Logging setup: readable lines, library noise down, secrets never written."""
+"""Logging setup: readable lines, library noise down, secrets never written (logged or printed)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 import traceback
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _secrets: set[str] = set()
@@ -41,6 +43,40 @@ def protect_secrets(secrets: Iterable[str]) -> None:
 
     logging.setLogRecordFactory(factory)
     _installed = True
+
+
+class ScrubbedStream:
+    """A text stream that passes every write on with the registered secrets replaced by ***."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write the text, scrubbed; return the length written as the caller knows it."""
+        self.stream.write(redact(text) if _secrets else text)
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        """Write each line, scrubbed."""
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)  # flush, isatty, encoding, fileno...
+
+
+def scrub_output(secrets: Iterable[str]) -> None:
+    """Scrub these values from the logs and from all the process prints (stdout, stderr).
+
+    Lines printed rather than logged (a start-up failure, the CLI's output, the doctor's
+    report, an uncaught traceback) pass the same redaction as log records: one wrapper
+    around each standard stream catches them whoever prints.
+    """
+    protect_secrets(secrets)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, ScrubbedStream):
+            setattr(sys, name, ScrubbedStream(stream))
 
 
 def _scrub(record: logging.LogRecord) -> None:

@@ -11,7 +11,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
-from bot.logs import configure_logging
+from bot.logs import configure_logging, scrub_output
 from bot.settings import Settings, SettingsError, load_settings, log_level_number
 from crm.errors import CrmError
 
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
+    # From here on every line written, logged or printed, is scrubbed of the secrets.
+    scrub_output(settings.secrets)
     level = log_level_number(settings)
     if args.demo and level > logging.DEBUG:
         level = logging.WARNING  # the transcript is the demo's output; DEBUG still shows all
