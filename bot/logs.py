@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 import traceback
@@ -12,15 +13,18 @@ from typing import Any, TextIO
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
 _installed = False
 
 
 def redact(text: str) -> str:
-    """Replace every registered secret in a text with ***."""
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+    """Replace every registered secret in a text with ***, in any letter case.
+
+    Any case, because python-telegram-bot capitalises error messages (str.capitalize,
+    which lowers the rest): "Bad Request: ... /bot123:AAHx/getMe" reaches us as
+    "... /bot123:aahx/getme", and an exact match would let that token through.
+    """
+    return text if _pattern is None else _pattern.sub("***", text)
 
 
 def protect_secrets(secrets: Iterable[str]) -> None:
@@ -29,8 +33,12 @@ def protect_secrets(secrets: Iterable[str]) -> None:
     python-telegram-bot logs its API URL (which ends in the token) at DEBUG and httpx logs
     request lines at INFO; a record factory catches those before any handler sees them.
     """
-    global _installed
+    global _installed, _pattern
     _secrets.update(s for s in secrets if s)
+    if _secrets:
+        # Longest first, so a secret that contains another is replaced whole.
+        alternatives = sorted(_secrets, key=len, reverse=True)
+        _pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
     if _installed:
         return
     previous = logging.getLogRecordFactory()
@@ -53,7 +61,7 @@ class ScrubbedStream:
 
     def write(self, text: str) -> int:
         """Write the text, scrubbed; return the length written as the caller knows it."""
-        self.stream.write(redact(text) if _secrets else text)
+        self.stream.write(redact(text))
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:

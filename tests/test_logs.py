@@ -28,6 +28,18 @@ def test_redaction_covers_messages_arguments_and_tracebacks(
     assert "RuntimeError" in text  # the traceback is kept, only the secret is gone
 
 
+def test_a_secret_is_scrubbed_in_any_letter_case(caplog: pytest.LogCaptureFixture) -> None:
+    from telegram.error import BadRequest
+
+    protect_secrets(["555:MixedCase-Token"])
+    # python-telegram-bot capitalises API errors, lowering the rest of the message.
+    error = BadRequest("Bad Request: no route for /bot555:MixedCase-Token/getMe")
+    assert "555:mixedcase-token" in str(error)
+    logging.getLogger("test.redaction").warning("start failed: %s", error)
+    assert "start failed: No route for /bot***/getme" in caplog.text
+    assert "mixedcase" not in caplog.text.lower()
+
+
 def test_httpx_request_lines_are_silenced() -> None:
     quiet_libraries()
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
