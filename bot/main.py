@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
@@ -89,8 +89,12 @@ def _explaining_failures(settings: Settings, run: Callable[[Application], object
             "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
             2,
         )
-    except NetworkError as err:
-        return _fail(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", 1)
+    except TelegramError as err:
+        # BadRequest is a NetworkError to python-telegram-bot, but the Bot API did answer.
+        if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
+            return _fail(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", 1)
+        # getMe (or the webhook's set-up) was refused: without it there is no bot.
+        return _fail(f"the Bot API refused to start the bot: {err}", 1)
     except CrmError as err:
         return _fail(f"cannot start: {err}", 1)
     except OSError as err:

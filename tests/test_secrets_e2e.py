@@ -25,16 +25,17 @@ DOCTOR = ["-m", "bot.cli", "--env-file", "/nonexistent", "doctor"]
 
 
 @asynccontextmanager
-async def quoting_gateway() -> AsyncIterator[str]:
+async def quoting_gateway(status: int = 502) -> AsyncIterator[str]:
     """Serve a Bot API stand-in whose errors quote the request path, as proxies' pages do.
 
     The path holds the token, so the error python-telegram-bot raises holds it too.
     """
 
     async def fail(request: web.Request) -> web.Response:
-        description = f"Bad Gateway: no upstream for {request.path}"
-        body = {"ok": False, "error_code": 502, "description": description}
-        return web.json_response(body, status=502)
+        reason = "Bad Gateway" if status == 502 else "Bad Request"
+        description = f"{reason}: no upstream for {request.path}"
+        body = {"ok": False, "error_code": status, "description": description}
+        return web.json_response(body, status=status)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fail)
@@ -74,7 +75,7 @@ async def run(tmp_path: Path, argv: list[str], **env: str) -> tuple[int, str]:
 
 def assert_no_secret(output: str) -> None:
     for secret in SECRETS:
-        assert secret not in output, output
+        assert secret.lower() not in output.lower(), output
 
 
 async def test_run_bot_never_prints_the_token_when_the_api_error_quotes_it(tmp_path: Path) -> None:
@@ -84,6 +85,18 @@ async def test_run_bot_never_prints_the_token_when_the_api_error_quotes_it(tmp_p
     # The one line that says what happened, the token in it scrubbed.
     assert f"cannot reach the Bot API at {api_url}: Bad Gateway: no upstream for /bot***/getMe" in (
         output
+    )
+    assert_no_secret(output)
+
+
+async def test_a_refused_get_me_stops_run_bot_in_one_scrubbed_line(tmp_path: Path) -> None:
+    async with quoting_gateway(status=400) as api_url:
+        code, output = await run(tmp_path, RUN_BOT, TELEGRAM_API_URL=api_url)
+    assert code == 1
+    assert "Traceback" not in output.split("store closed")[-1]  # the last word is one line
+    assert output.rstrip().endswith(
+        # python-telegram-bot lowers the rest of a "Bad Request: ..." message, token included.
+        "the Bot API refused to start the bot: No upstream for /bot***/getme"
     )
     assert_no_secret(output)
 
