@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
-from telegram import BotCommandScopeAllPrivateChats, Update
+from telegram import Bot, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot import durable
@@ -64,10 +65,11 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     quiet_libraries()
     telemetry = Telemetry()
     poll_request = AiohttpRequest(connection_pool_size=1)
+    requests = (CountingRequest(telemetry), poll_request)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_token)
-        .request(CountingRequest(telemetry))
+        .request(requests[0])
         .get_updates_request(poll_request)
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
@@ -84,6 +86,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     bot_data.telemetry = telemetry
     bot_data.replica_id = settings.replica
     bot_data.poll_request = poll_request
+    bot_data.http_requests = requests
     try:
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:
@@ -115,13 +118,7 @@ async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
     await staff.sync_bootstrap_managers(telegram_ids=sorted(settings.manager_ids))
-    scope = BotCommandScopeAllPrivateChats()
-    await application.bot.set_my_commands(customer.bot_commands("en"), scope=scope)
-    for language in CATALOG:
-        if language != "en":
-            await application.bot.set_my_commands(
-                customer.bot_commands(language), scope=scope, language_code=language
-            )
+    await publish_command_menu(application.bot)
     budget = broadcast_rate.shared_budget(
         rate=settings.broadcast_rate, redis_url=settings.redis_url
     )
@@ -144,6 +141,24 @@ async def _post_init(application: Application) -> None:
         _forget_persistence_marks, interval=MARKS_INTERVAL, first=MARKS_INTERVAL, name="marks"
     )
     log.info("bot @%s ready", application.bot.username)
+
+
+async def publish_command_menu(bot: Bot) -> None:
+    """Publish the customers' command menu in every language; a failure costs the menu only.
+
+    The menu is a convenience (every command also works typed, and /help lists them), so a
+    Bot API that refuses it is a warning, not a reason to leave customers without a desk.
+    """
+    scope = BotCommandScopeAllPrivateChats()
+    for language in CATALOG:
+        try:
+            await bot.set_my_commands(
+                customer.bot_commands(language),
+                scope=scope,
+                language_code=None if language == "en" else language,
+            )
+        except TelegramError as err:
+            log.warning("command menu (%s) not published, starting without it: %s", language, err)
 
 
 async def _forget_persistence_marks(context: CallbackContext) -> None:
@@ -176,6 +191,10 @@ async def _post_shutdown(application: Application) -> None:
     await _post_stop(application)
     await db.close_store()
     log.info("store closed")
+    # A start that failed inside initialize() (getMe refused, API unreachable) never gets
+    # Application.shutdown to close the HTTP sessions it opened; close them here.
+    for request in application.bot_data.http_requests:
+        await request.shutdown()
 
 
 @asynccontextmanager
@@ -191,10 +210,10 @@ async def running(
     """
     settings: Settings = application.bot_data.settings
     feed: durable.InboxFeed = application.bot_data.inbox_feed
-    await application.initialize()
     poller: DurablePoller | None = None
     polling: asyncio.Task | None = None
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()

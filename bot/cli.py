@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from bot import cli_campaigns, cli_mining, cli_records, cli_segments
 from bot.doctor import examine
+from bot.logs import scrub_output
 from bot.settings import Settings, SettingsError, load_settings
 from crm import db, privacy, scoring
 from crm.errors import CrmError
@@ -163,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
+    scrub_output(settings.secrets)  # the doctor's report, errors, output: all scrubbed
     try:
         output = _run(args, settings)
     except DoctorFound as found:

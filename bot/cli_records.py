@@ -105,9 +105,9 @@ def _in_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
 class ProgressLine:
     """A one-line progress display on a terminal: percent (when known) and rows per second."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
         self.label = label
-        self.stream = stream
+        self.stream = sys.stderr if stream is None else stream  # today's (scrubbed) stderr
         self.shown = False
         self.last = 0.0
 

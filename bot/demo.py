@@ -81,7 +81,7 @@ class Transcript:
         )
 
 
-async def play_demo(settings: Settings, *, out: TextIO = sys.stdout) -> dict[str, int]:
+async def play_demo(settings: Settings, *, out: TextIO | None = None) -> dict[str, int]:
     """Run the scripted day and return the store's counts afterwards."""
     async with SandboxBotAPI() as sandbox:
         settings = settings.with_overrides(
@@ -90,7 +90,7 @@ async def play_demo(settings: Settings, *, out: TextIO = sys.stdout) -> dict[str
             telegram_file_url=sandbox.file_url,
             manager_ids=frozenset({DEMO_MANAGER_ID}),
         )
-        show = Transcript(sandbox, out)
+        show = Transcript(sandbox, sys.stdout if out is None else out)  # today's, scrubbed
         maya = sandbox.user(DEMO_MANAGER_ID, "Maya")  # manager
         anna = sandbox.user(DEMO_AGENT_ID, "Anna")  # agent
         alice = sandbox.user(1001, "Alice", last_name="Smith", username="alice_s")

@@ -1,24 +1,30 @@
-"""Logging setup: readable lines, library noise down, secrets never written."""
+"""Logging setup: readable lines, library noise down, secrets never written (logged or printed)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+import sys
 import time
 import traceback
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
 _installed = False
 
 
 def redact(text: str) -> str:
-    """Replace every registered secret in a text with ***."""
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return text
+    """Replace every registered secret in a text with ***, in any letter case.
+
+    Any case, because python-telegram-bot capitalises error messages (str.capitalize,
+    which lowers the rest): "Bad Request: ... /bot123:AAHx/getMe" reaches us as
+    "... /bot123:aahx/getme", and an exact match would let that token through.
+    """
+    return text if _pattern is None else _pattern.sub("***", text)
 
 
 def protect_secrets(secrets: Iterable[str]) -> None:
@@ -27,8 +33,12 @@ def protect_secrets(secrets: Iterable[str]) -> None:
     python-telegram-bot logs its API URL (which ends in the token) at DEBUG and httpx logs
     request lines at INFO; a record factory catches those before any handler sees them.
     """
-    global _installed
+    global _installed, _pattern
     _secrets.update(s for s in secrets if s)
+    if _secrets:
+        # Longest first, so a secret that contains another is replaced whole.
+        alternatives = sorted(_secrets, key=len, reverse=True)
+        _pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
     if _installed:
         return
     previous = logging.getLogRecordFactory()
@@ -41,6 +51,40 @@ def protect_secrets(secrets: Iterable[str]) -> None:
 
     logging.setLogRecordFactory(factory)
     _installed = True
+
+
+class ScrubbedStream:
+    """A text stream that passes every write on with the registered secrets replaced by ***."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write the text, scrubbed; return the length written as the caller knows it."""
+        self.stream.write(redact(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        """Write each line, scrubbed."""
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)  # flush, isatty, encoding, fileno...
+
+
+def scrub_output(secrets: Iterable[str]) -> None:
+    """Scrub these values from the logs and from all the process prints (stdout, stderr).
+
+    Lines printed rather than logged (a start-up failure, the CLI's output, the doctor's
+    report, an uncaught traceback) pass the same redaction as log records: one wrapper
+    around each standard stream catches them whoever prints.
+    """
+    protect_secrets(secrets)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, ScrubbedStream):
+            setattr(sys, name, ScrubbedStream(stream))
 
 
 def _scrub(record: logging.LogRecord) -> None:

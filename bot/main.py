@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Callable
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.app import build_application, run_polling_forever
-from bot.logs import configure_logging
+from bot.logs import configure_logging, scrub_output
 from bot.settings import Settings, SettingsError, load_settings, log_level_number
 from crm.errors import CrmError
 
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
+    # From here on every line written, logged or printed, is scrubbed of the secrets.
+    scrub_output(settings.secrets)
     level = log_level_number(settings)
     if args.demo and level > logging.DEBUG:
         level = logging.WARNING  # the transcript is the demo's output; DEBUG still shows all
@@ -87,8 +89,12 @@ def _explaining_failures(settings: Settings, run: Callable[[Application], object
             "configuration error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (Unauthorized)",
             2,
         )
-    except NetworkError as err:
-        return _fail(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", 1)
+    except TelegramError as err:
+        # BadRequest is a NetworkError to python-telegram-bot, but the Bot API did answer.
+        if isinstance(err, NetworkError) and not isinstance(err, BadRequest):
+            return _fail(f"cannot reach the Bot API at {settings.telegram_api_url}: {err}", 1)
+        # getMe (or the webhook's set-up) was refused: without it there is no bot.
+        return _fail(f"the Bot API refused to start the bot: {err}", 1)
     except CrmError as err:
         return _fail(f"cannot start: {err}", 1)
     except OSError as err:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,7 +35,8 @@ class Settings:
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = DEFAULT_API_URL
     telegram_file_url: str = "https://api.telegram.org/file/bot"
-    db_url: str = DEFAULT_DB_URL
+    # A PostgreSQL URL may hold a password, hence repr=False (as redis_url).
+    db_url: str = field(default=DEFAULT_DB_URL, repr=False)
     manager_ids: frozenset[int] = frozenset()
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     log_level: str = "INFO"
@@ -73,9 +75,20 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Return the values that must never appear in logs."""
-        candidates = (self.telegram_token, self.webhook_secret, *_url_passwords(self.redis_url))
-        return tuple(s for s in candidates if s)
+        """Return the values that must never appear in logs or output."""
+        urls = (
+            self.db_url,
+            self.redis_url,
+            self.telegram_api_url,
+            self.telegram_file_url,
+            self.webhook_url,
+        )
+        candidates = (
+            self.telegram_token,
+            self.webhook_secret,
+            *(password for url in urls for password in _url_passwords(url)),
+        )
+        return tuple(dict.fromkeys(s for s in candidates if s))
 
     @property
     def replica(self) -> str:
@@ -124,11 +137,7 @@ def load_settings(
     _check_url("TELEGRAM_FILE_URL", file_url)
 
     db_url = get("CRM_DB_URL") or DEFAULT_DB_URL
-    scheme = db_url.split("://", 1)[0] if "://" in db_url else ""
-    if scheme not in _DB_SCHEMES:
-        raise SettingsError(
-            "CRM_DB_URL is malformed: expected sqlite://PATH or postgres://USER@HOST:PORT/DB"
-        )
+    _check_db_url("CRM_DB_URL", db_url)
 
     return Settings(
         telegram_token=token,
@@ -178,8 +187,52 @@ def _default_file_url(api_url: str) -> str:
 
 
 def _check_url(name: str, url: str) -> None:
-    if not re.match(r"^https?://[^/\s]+", url):
-        raise SettingsError(f"{name} is malformed: expected an http(s):// URL, got {url!r}")
+    """Refuse a Bot API base URL that cannot work (the token and method are appended to it)."""
+    problem = _url_problem(url, schemes=("http", "https"))
+    if problem is None and (urlsplit(url).query or urlsplit(url).fragment):
+        problem = "a query (?...) or fragment (#...) cannot come before the token"
+    if problem:
+        _refuse(name, problem, "http(s)://HOST[:PORT]/PATH", url)
+
+
+def _check_db_url(name: str, url: str) -> None:
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in _DB_SCHEMES:
+        _refuse(name, "expected sqlite:// or postgres://", _DB_FORMS, url)
+    if scheme != "sqlite":
+        problem = _url_problem(url, schemes=_DB_SCHEMES)
+        if problem is None and not urlsplit(url).path.strip("/"):
+            problem = "the database name is missing"
+        if problem:
+            _refuse(name, problem, _DB_FORMS, url)
+
+
+_DB_FORMS = "sqlite://PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DB"
+
+
+def _url_problem(url: str, *, schemes: tuple[str, ...]) -> str | None:
+    """Return what makes a network URL unusable (None: nothing found)."""
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "it contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when not a number or out of range
+    except ValueError:
+        return "the host or port cannot be read (a port is a number 1-65535)"
+    if parts.scheme not in schemes:
+        return f"the scheme must be {' or '.join(s + '://' for s in schemes)}"
+    if not parts.hostname:
+        return "the host is missing"
+    if port == 0:
+        return "port 0 is not a port one can connect to (1-65535)"
+    return None
+
+
+def _refuse(name: str, problem: str, form: str, url: str) -> NoReturn:
+    # Never the raw value: it may hold a password, and this line goes to the terminal.
+    raise SettingsError(
+        f"{name} is malformed: {problem} (expected {form}), got {_without_password(url)!r}"
+    )
 
 
 def _parse_ids(name: str, raw: str | None) -> frozenset[int]:
@@ -260,8 +313,13 @@ def _parse_webhook(url: str | None, secret: str | None, listen: str | None) -> d
         values.update(listen_host=host.strip("[]"), listen_port=int(port))
     if url is None:
         return values
-    if not re.match(r"^https://[^/\s]+", url) and not re.match(r"^http://(127\.|localhost)", url):
-        raise SettingsError("CRM_WEBHOOK_URL is malformed: Telegram needs an https:// URL")
+    problem = _url_problem(url, schemes=("http", "https"))
+    host = urlsplit(url).hostname or ""
+    local = host in ("localhost", "::1") or host.startswith("127.")
+    if problem is None and urlsplit(url).scheme != "https" and not local:
+        problem = "Telegram needs an https:// URL (http:// only on this machine, for tests)"
+    if problem:
+        _refuse("CRM_WEBHOOK_URL", problem, "https://HOST[:PORT]/PATH", url)
     if secret is None:
         raise SettingsError("CRM_WEBHOOK_SECRET is not set: it is required with CRM_WEBHOOK_URL")
     if not _SECRET_RE.match(secret):

@@ -118,9 +118,9 @@ async def serving(
     from bot.app import ALLOWED_UPDATES
 
     feed: InboxFeed = application.bot_data.inbox_feed
-    await application.initialize()
     runner: web.AppRunner | None = None
     try:
+        await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()

@@ -249,6 +249,9 @@ async def schema_status(db_url: str) -> SchemaStatus:
     try:
         connection_name = config["apps"][APP_LABEL]["default_connection"]
         connection = get_connection(connection_name)
+        # The recorder reads "no migrations table" from any failure, an unreachable server
+        # included; ask something that must succeed first, so that one is an error.
+        await connection.execute_query("SELECT 1")
         executor = MigrationExecutor(connection, config["apps"])
         steps = await executor.plan()
         known = set(executor.loader.graph.nodes)

@@ -112,10 +112,12 @@ async def promote_manager(*, telegram_id: int) -> StaffMember:
     return member
 
 
-async def remember_name(*, member: StaffMember, name: str) -> StaffMember:
-    """Give a nameless staff member (e.g. a bootstrap manager) their Telegram name."""
-    member.name = name.strip()[:255]
-    await member.save(update_fields=["name"])
+async def refresh_name(*, member: StaffMember, name: str) -> StaffMember:
+    """Keep a staff member's name as their messenger gives it; write only when it changed."""
+    name = name.strip()[:255]  # the column's length
+    if name and member.name != name:
+        member.name = name
+        await member.save(update_fields=["name"])
     return member
 
 

@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Update, User
 
 from crm.csat import SurveyClosed
 from crm.errors import (
@@ -19,7 +19,7 @@ from crm.errors import (
 )
 from crm.models import Role, StaffMember
 from crm.routing import AlreadyAssigned
-from crm.staff import authorise, remember_name
+from crm.staff import authorise, find_staff, refresh_name
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,7 @@ def require(
                 )
                 await answer(update, REFUSAL[role], alert=True)
                 return
-            if not member.name and user.first_name:
-                member = await remember_name(member=member, name=user.full_name)
+            member = await _named(member, user)
             try:
                 await handler(update, context, member)
             except CrmError as err:
@@ -75,6 +74,20 @@ def require(
         return guarded
 
     return decorate
+
+
+async def staff_sender(user: User) -> StaffMember | None:
+    """Return the sender if they are active staff, with the name Telegram gives them now."""
+    member = await find_staff(telegram_id=user.id)
+    return None if member is None else await _named(member, user)
+
+
+async def _named(member: StaffMember, user: User) -> StaffMember:
+    # Staff names follow Telegram as customers' do; the update carries it, so this costs
+    # a write only when the name actually changed.
+    if not user.first_name:
+        return member
+    return await refresh_name(member=member, name=user.full_name)
 
 
 async def answer(update: Update, text: str, *, alert: bool = False) -> None:

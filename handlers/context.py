@@ -38,6 +38,8 @@ class BotData:
         self.polling_task: Any = None
         # The bot's campaign sender (bot.broadcast.CampaignSender), once the store is open.
         self.campaign_sender: Any = None
+        # The Bot API HTTP clients (bot.http.AiohttpRequest), closed at shutdown.
+        self.http_requests: tuple[Any, ...] = ()
 
     def wake_campaign_sender(self) -> None:
         """Tell the campaign sender to look for work now."""

@@ -31,8 +31,8 @@ from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
 from crm.models import TicketKind
-from crm.staff import find_staff
 from handlers import agent
+from handlers.auth import staff_sender
 from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
 from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
@@ -118,7 +118,7 @@ def bot_commands(language: str) -> list[BotCommand]:
 async def start(update: Update, context: CRMContext) -> None:
     """Register the customer and greet them (staff get their own commands)."""
     user, message = _sender(update)
-    member = await find_staff(telegram_id=user.id)
+    member = await staff_sender(user)
     if member is not None:
         await agent.staff_start(update, member)
         return
@@ -156,7 +156,7 @@ async def subscribe(update: Update, context: CRMContext) -> None:
 async def show_help(update: Update, context: CRMContext) -> None:
     """List the customer commands (staff get theirs)."""
     user, message = _sender(update)
-    member = await find_staff(telegram_id=user.id)
+    member = await staff_sender(user)
     if member is not None:
         await agent.staff_start(update, member)
         return
@@ -166,7 +166,7 @@ async def show_help(update: Update, context: CRMContext) -> None:
 async def intake(update: Update, context: CRMContext) -> None:
     """Log a message on the customer's open ticket (or a new inquiry), acknowledge, route it."""
     user, message = _sender(update)
-    member = await find_staff(telegram_id=user.id)
+    member = await staff_sender(user)
     if member is not None:
         # An answer to the step of a dialog they have open (/campaign_new), or a reply.
         if not await dialog_message(update, context, member):
@@ -252,7 +252,7 @@ async def list_tickets(update: Update, context: CRMContext) -> None:
 async def close(update: Update, context: CRMContext) -> None:
     """Let the customer resolve their own open ticket (staff: resolve any ticket by number)."""
     user, message = _sender(update)
-    if await find_staff(telegram_id=user.id) is not None:
+    if await staff_sender(user) is not None:
         await agent.close_ticket(update, context)
         return
     lang = user.language_code
@@ -316,7 +316,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     if contact is None or contact.user_id != user.id:
         await intake(update, context)  # someone else's card: just part of the conversation
         return
-    if await find_staff(telegram_id=user.id) is not None:
+    if await staff_sender(user) is not None:
         await intake(update, context)
         return
     linked = await records.link_telegram_by_phone(

@@ -10,9 +10,17 @@ from telegram.error import TelegramError
 
 from bot.processor import route_of
 from crm.i18n import t
+from crm.staff import find_staff
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
+
+# Staff are not told their message is saved (a command is not a message on a ticket):
+# only what holds whatever failed.
+STAFF_APOLOGY = (
+    "Sorry, something went wrong handling that on our side; the details are in the bot's log. "
+    "What the bot already confirmed to you stands: check (e.g. /ticket <id>) before repeating it."
+)
 
 
 async def on_error(update: object, context: CRMContext) -> None:
@@ -36,12 +44,23 @@ async def on_error(update: object, context: CRMContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE or update.callback_query is not None:
         return
-    saved = feed is not None and feed.stored(update)
-    key = "error_apology" if saved else "error_apology_unsaved"
+    if user is not None and await _is_staff(user.id, context):
+        text = STAFF_APOLOGY
+    else:
+        saved = feed is not None and feed.stored(update)
+        key = "error_apology" if saved else "error_apology_unsaved"
+        text = t(key, user.language_code if user else None)
     try:
-        await context.bot.send_message(chat.id, t(key, user.language_code if user else None))
+        await context.bot.send_message(chat.id, text)
     except TelegramError as err:
         log.warning("could not send the apology to chat %s: %s", chat.id, err)
+
+
+async def _is_staff(telegram_id: int, context: CRMContext) -> bool:
+    try:
+        return await find_staff(telegram_id=telegram_id) is not None
+    except Exception:  # the store may be what failed; the configured managers are known anyway
+        return telegram_id in context.bot_data.settings.manager_ids
 
 
 def _describe(update: object) -> str:

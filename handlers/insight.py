@@ -17,6 +17,7 @@ from crm.charts import render_daily_chart
 from crm.errors import InvalidInput
 from crm.models import Role, StaffMember
 from handlers.auth import require
+from handlers.best_effort import send_charts
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
@@ -49,7 +50,7 @@ async def send_html_and_chart(bot: Bot, chat_id: int, html: str, chart: bytes | 
     for chunk in split_message(html):
         await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
     if chart is not None:
-        await bot.send_photo(chat_id, chart, filename="chart.png")
+        await send_charts(bot, chat_id, [(chart, None)])
 
 
 async def daily_chart(settings: Settings, *, days: int = CHART_DAYS) -> bytes:

@@ -10,6 +10,7 @@ from crm import associations
 from crm.errors import InvalidInput
 from crm.models import Role, StaffMember
 from handlers.auth import require
+from handlers.best_effort import show_activity
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
@@ -37,7 +38,7 @@ async def show_associations(update: Update, context: CRMContext, member: StaffMe
     min_confidence = _share(args, 1, "confidence", associations.DEFAULT_MIN_CONFIDENCE)
     message = update.effective_message
     assert message is not None
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_activity(context.bot, message.chat_id, ChatAction.TYPING)
     report = await associations.mine_associations(
         min_support=min_support, min_confidence=min_confidence, limit=SHOWN_RULES
     )

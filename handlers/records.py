@@ -17,6 +17,7 @@ from crm.errors import InvalidInput
 from crm.models import Role, StaffMember
 from crm.staff import parse_user_id
 from handlers.auth import answer, require
+from handlers.best_effort import show_activity
 from handlers.context import CRMContext
 from handlers.unpack import NEW_PRIVATE
 
@@ -82,7 +83,7 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
             "up to 20 MB. Split it, or run `crm import` on the server"
         )
     settings = context.bot_data.settings
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    await show_activity(context.bot, message.chat_id, ChatAction.TYPING)
     data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
     name = _safe_name(document.file_name or "upload.csv")
     with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
@@ -123,7 +124,7 @@ async def export(update: Update, context: CRMContext, member: StaffMember) -> No
     kind = exports.parse_export_kind(args[0])
     message = update.effective_message
     assert message is not None
-    await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_DOCUMENT)
+    await show_activity(context.bot, message.chat_id, ChatAction.UPLOAD_DOCUMENT)
     filename = f"{kind.value}-{clock.utcnow():%Y-%m-%d}.csv"
     with tempfile.TemporaryDirectory(prefix="crm-export-") as folder:
         result = await exports.export_csv(

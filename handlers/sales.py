@@ -10,7 +10,6 @@ from datetime import date
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputMediaPhoto,
     Message,
     Update,
 )
@@ -22,6 +21,7 @@ from crm import sales, sales_report
 from crm.errors import InvalidInput
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from handlers.auth import answer, require
+from handlers.best_effort import send_charts, show_activity
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE, text_after
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 PREFIX = "sl"
 _DONE = re.compile(rf"^{PREFIX}:done:(\d{{1,9}})$")
 TASK_BUTTONS = 20
-MEDIA_GROUP = 10
 
 SALES_HELP = (
     "Sales commands:\n"
@@ -291,7 +290,7 @@ async def show_report(update: Update, context: CRMContext, member: StaffMember) 
     months = sales_report.parse_months(args[0]) if args else 3
     message = update.effective_message
     assert message is not None
-    await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
+    await show_activity(context.bot, message.chat_id, ChatAction.UPLOAD_PHOTO)
     report = await sales_report.build_report(months=months, tz=context.bot_data.settings.timezone)
     lines = [
         f"<b>Sales report</b> {report.start:%Y-%m-%d} – {report.end:%Y-%m-%d} "
@@ -303,14 +302,7 @@ async def show_report(update: Update, context: CRMContext, member: StaffMember) 
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
     # Drawing a dozen charts takes a second of CPU: off the event loop.
     charts = await asyncio.to_thread(sales_report.charts, report)
-    for start in range(0, len(charts), MEDIA_GROUP):
-        group = charts[start : start + MEDIA_GROUP]
-        if len(group) == 1:
-            await message.reply_photo(group[0].png, caption=group[0].title)
-        else:
-            await message.reply_media_group(
-                [InputMediaPhoto(chart.png, caption=chart.title) for chart in group]
-            )
+    await send_charts(context.bot, message.chat_id, [(c.png, c.title) for c in charts])
 
 
 async def _reply_html(update: Update, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -77,8 +77,25 @@ async def nps_pressed(update: Update, context: CRMContext) -> None:
         key = "survey_already" if err.reason == "answered" else "survey_stale"
         await query.answer(t(key, lang), show_alert=True)
         return
-    await query.answer(t("survey_recorded", lang))
-    await query.edit_message_text(t("nps_thanks", lang, score=response.score))
+    await _acknowledge(
+        query, t("survey_recorded", lang), t("nps_thanks", lang, score=response.score)
+    )
+
+
+async def _acknowledge(query: CallbackQuery, answer: str, thanks: str) -> None:
+    """Answer the press and turn the question into the thanks; the score is stored already.
+
+    Either may fail (the press is too old to answer, the message cannot be edited any more):
+    that costs the courtesy, never the rest of the survey.
+    """
+    try:
+        await query.answer(answer)
+    except TelegramError as err:
+        log.info("could not answer survey press %s: %s", query.id, err)
+    try:
+        await query.edit_message_text(thanks)
+    except TelegramError as err:
+        log.warning("could not edit the survey message into the thanks: %s", err)
 
 
 def survey_buttons(survey_id: int) -> InlineKeyboardMarkup:
@@ -131,9 +148,10 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
     except InvalidInput:
         await query.answer(t("survey_stale", lang), show_alert=True)
         return
-    await query.answer(t("survey_recorded", lang))
     key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
-    await query.edit_message_text(t(key, lang, score=score, ticket_id=result.ticket.id))
+    await _acknowledge(
+        query, t("survey_recorded", lang), t(key, lang, score=score, ticket_id=result.ticket.id)
+    )
     await ask_nps(context.bot, customer=result.survey.customer, ticket_id=result.ticket.id)
     if result.follow_up is not None:
         settings = context.bot_data.settings

@@ -33,6 +33,16 @@ async def test_unreachable_store_is_a_problem(sandbox, tmp_path) -> None:
     assert checks["token"].ok  # the other checks still ran
 
 
+async def test_a_database_server_that_does_not_answer_is_a_problem(sandbox) -> None:
+    # Nothing listens on port 1; the migrations' bookkeeping must not read that as "empty".
+    settings = desk_settings(sandbox, "postgres://crm:hunter2@127.0.0.1:1/crm")
+    checks = {c.name: c for c in await examine(settings)}
+    assert not checks["store"].ok
+    assert checks["store"].detail.startswith("cannot open postgres://crm:***@127.0.0.1:1/crm")
+    assert "schema" not in checks
+    assert checks["token"].ok  # the other checks still ran
+
+
 async def test_webhook_mismatch_is_reported(sandbox, db_url: str) -> None:
     settings = desk_settings(
         sandbox, db_url, webhook_url="https://bot.example.com/telegram", webhook_secret="abc"

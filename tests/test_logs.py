@@ -28,6 +28,18 @@ def test_redaction_covers_messages_arguments_and_tracebacks(
     assert "RuntimeError" in text  # the traceback is kept, only the secret is gone
 
 
+def test_a_secret_is_scrubbed_in_any_letter_case(caplog: pytest.LogCaptureFixture) -> None:
+    from telegram.error import BadRequest
+
+    protect_secrets(["555:MixedCase-Token"])
+    # python-telegram-bot capitalises API errors, lowering the rest of the message.
+    error = BadRequest("Bad Request: no route for /bot555:MixedCase-Token/getMe")
+    assert "555:mixedcase-token" in str(error)
+    logging.getLogger("test.redaction").warning("start failed: %s", error)
+    assert "start failed: No route for /bot***/getme" in caplog.text
+    assert "mixedcase" not in caplog.text.lower()
+
+
 def test_httpx_request_lines_are_silenced() -> None:
     quiet_libraries()
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
@@ -76,3 +88,29 @@ async def test_each_update_is_logged_once_with_its_route(desk, caplog) -> None:
         for r in caplog.records
         if r.name == "crm.updates"
     )
+
+
+def test_printed_lines_are_scrubbed_like_log_lines(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import sys
+
+    from bot.logs import scrub_output
+    from bot.settings import load_settings
+
+    url = "postgres://crm:pg-printed-pass@db.internal:5432/crm"
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": "777:PRINTED-token", "CRM_DB_URL": url}, env_file=None
+    )
+    scrub_output(settings.secrets)
+    print(f"cannot reach https://api.telegram.org/bot777:PRINTED-token/getMe via {url}")
+    print("store at", url, file=sys.stderr)
+    logging.getLogger("test.printing").warning("connecting to %s", url)
+    out, err = capsys.readouterr()
+    assert out == (
+        "cannot reach https://api.telegram.org/bot***/getMe via "
+        "postgres://crm:***@db.internal:5432/crm\n"
+    )
+    assert err == "store at postgres://crm:***@db.internal:5432/crm\n"
+    assert "connecting to postgres://crm:***@db.internal:5432/crm" in caplog.text
+    assert "pg-printed-pass" not in caplog.text

@@ -40,6 +40,7 @@ from crm.staff import (
     authorise,
     parse_skills,
     promote_manager,
+    refresh_name,
     remove_agent,
     set_online,
     sync_bootstrap_managers,
@@ -234,6 +235,21 @@ async def test_roles_bootstrap_promotion_and_authorisation() -> None:
     assert (await authorise(telegram_id=11, role=Role.MANAGER)).role is Role.MANAGER
     with pytest.raises(InvalidInput):
         await remove_agent(telegram_id=900)
+
+
+@pytestmark_store
+async def test_a_staff_name_follows_the_messenger_and_is_written_only_when_it_changes() -> None:
+    (manager,) = await sync_bootstrap_managers(telegram_ids=[900])
+    assert manager.label == "user 900"
+    await refresh_name(member=manager, name="  Maya  ")
+    assert (await StaffMember.get(telegram_id=900)).name == "Maya"
+    # Changed behind this object's back: an unchanged name must not write the row again.
+    await StaffMember.filter(telegram_id=900).update(name="Changed elsewhere")
+    await refresh_name(member=manager, name="Maya")
+    assert (await StaffMember.get(telegram_id=900)).name == "Changed elsewhere"
+    await refresh_name(member=manager, name="")  # Telegram always sends one; keep ours if not
+    await refresh_name(member=manager, name="Maya Stone")
+    assert (await StaffMember.get(telegram_id=900)).name == "Maya Stone"
 
 
 @pytestmark_store

@@ -179,3 +179,60 @@ def test_a_malformed_redis_url_is_named_without_its_password(url: str) -> None:
         load_settings({"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_REDIS_URL": url}, env_file=None)
     assert "hunter2" not in str(err.value)
     assert len(str(err.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("TELEGRAM_API_URL", "http://127.0.0.1:99999/bot"),
+        ("TELEGRAM_API_URL", "http://127.0.0.1:0/bot"),
+        ("TELEGRAM_API_URL", "http://api.example.com:port/bot"),
+        ("TELEGRAM_API_URL", "http:///bot"),
+        ("TELEGRAM_API_URL", "ftp://api.example.com/bot"),
+        ("TELEGRAM_API_URL", "api.telegram.org/bot"),
+        ("TELEGRAM_API_URL", "https://api.example.com/bot?x=1"),
+        ("TELEGRAM_API_URL", "https://api.exa mple.com/bot"),
+        ("TELEGRAM_API_URL", "https://me:hunter2@[::1/bot"),
+        ("TELEGRAM_FILE_URL", "https://me:hunter2@files.example.com:70000/file/bot"),
+        ("CRM_DB_URL", "postgres://crm:hunter2@db.internal:99999/crm"),
+        ("CRM_DB_URL", "postgres://crm:hunter2@/crm"),
+        ("CRM_DB_URL", "postgres://crm:hunter2@db.internal:5432"),
+        ("CRM_WEBHOOK_URL", "https://:8443/telegram"),
+        ("CRM_WEBHOOK_URL", "https://bot.example.com:0/telegram"),
+        ("CRM_WEBHOOK_URL", "http://bot.example.com/telegram"),
+    ],
+)
+def test_a_url_that_cannot_work_is_refused_in_one_line_naming_it(variable: str, url: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, variable: url, "CRM_WEBHOOK_SECRET": "s3cret"}
+    with pytest.raises(SettingsError) as err:
+        load_settings(env, env_file=None)
+    message = str(err.value)
+    assert message.startswith(f"{variable} is malformed: ")
+    assert len(message.splitlines()) == 1
+    assert "hunter2" not in message  # the line goes to the terminal
+
+
+@pytest.mark.parametrize(
+    ("variable", "url"),
+    [
+        ("TELEGRAM_API_URL", "http://[::1]:8081/bot"),
+        ("TELEGRAM_API_URL", "https://api.telegram.org/bot"),
+        ("CRM_DB_URL", "postgres://crm:pw@db.internal/crm"),
+        ("CRM_DB_URL", "asyncpg://crm@db.internal:6432/crm"),
+        ("CRM_DB_URL", "sqlite:///var/lib/crm/crm.db"),
+        ("CRM_WEBHOOK_URL", "http://127.0.0.1:8443/telegram"),
+        ("CRM_WEBHOOK_URL", "https://bot.example.com:8443/telegram"),
+    ],
+)
+def test_urls_that_can_work_are_taken(variable: str, url: str) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, variable: url, "CRM_WEBHOOK_SECRET": "s3cret"}
+    load_settings(env, env_file=None)
+
+
+def test_the_database_password_is_a_secret_and_out_of_the_repr() -> None:
+    settings = load_settings(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_DB_URL": "postgres://crm:pg%2Fpass@db.internal/crm"},
+        env_file=None,
+    )
+    assert {TOKEN, "pg%2Fpass", "pg/pass"} <= set(settings.secrets)
+    assert "pg%2Fpass" not in repr(settings)
