@@ -37,6 +37,7 @@ from handlers import (
 )
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
+from handlers.notify import drain_and_notify
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,13 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
 
 
 async def _post_init(application: Application) -> None:
-    """Open the store (applying pending migrations) and publish the command menu."""
+    """Open the store (migrated), sync the managers with the setting, publish the command menu."""
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
-    await staff.sync_bootstrap_managers(telegram_ids=sorted(settings.manager_ids))
+    sync = await staff.sync_managers(telegram_ids=settings.manager_ids)
+    await manager.announce_manager_sync(application.bot, sync)
+    if any(demotion.released for demotion in sync.demoted):
+        await drain_and_notify(application.bot, settings)
     scope = BotCommandScopeAllPrivateChats()
     await application.bot.set_my_commands(customer.bot_commands("en"), scope=scope)
     for language in CATALOG:

@@ -42,7 +42,7 @@ from crm.staff import (
     promote_manager,
     remove_agent,
     set_online,
-    sync_bootstrap_managers,
+    sync_managers,
 )
 from crm.tickets import log_customer_message, open_ticket
 from tests.factories import inbound, make_profile
@@ -223,7 +223,7 @@ async def test_remove_agent_releases_open_tickets_to_the_queue() -> None:
 
 @pytestmark_store
 async def test_roles_bootstrap_promotion_and_authorisation() -> None:
-    await sync_bootstrap_managers(telegram_ids=[900])
+    await sync_managers(telegram_ids=[900])
     assert (await authorise(telegram_id=900, role=Role.MANAGER)).role is Role.MANAGER
     await add_agent(telegram_id=11)
     with pytest.raises(NotAuthorised):
