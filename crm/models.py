@@ -54,6 +54,13 @@ class ManagerSource(StrEnum):
     COMMAND = "command"  # promoted by a manager with /manager_add: stays until /manager_remove
 
 
+class AgentScope(StrEnum):
+    """Which tickets an agent (a manager: any) may act on beyond their own (CRM_AGENT_SCOPE)."""
+
+    TEAM = "team"  # note, tag, reopen and read any ticket; reply to and close own or waiting
+    OWN = "own"  # only tickets assigned to them and waiting (open, unassigned) ones
+
+
 class SlaKind(StrEnum):
     """Which service-level target a ticket missed."""
 

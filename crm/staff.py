@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -14,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from crm import audit
 from crm.errors import InvalidInput, NotAuthorised
-from crm.models import OPEN_STATUSES, ManagerSource, Role, StaffMember, Ticket
+from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,59 @@ async def authorise(*, telegram_id: int, role: Role = Role.AGENT) -> StaffMember
     if role is Role.MANAGER and member.role is not Role.MANAGER:
         raise NotAuthorised(f"user {telegram_id} is not a manager")
     return member
+
+
+class TicketAction(StrEnum):
+    """What staff do to a ticket, as the access rules (and the refusal log) name it."""
+
+    REPLY = "reply"
+    CLOSE = "close"
+    TRANSFER = "transfer"
+    NOTE = "note"
+    TAG = "tag"
+    REOPEN = "reopen"
+    READ = "read"
+
+
+async def check_owner(*, ticket: Ticket, staff: StaffMember, action: TicketAction) -> None:
+    """Refuse (and log) working another agent's ticket: replies, closing, transfers.
+
+    A manager works any ticket; an agent their own and unassigned ones, whatever the scope.
+    """
+    owner_id = ticket.assignee_id  # type: ignore[attr-defined]
+    if staff.role is Role.MANAGER or owner_id in (None, staff.id):
+        return
+    owner = await StaffMember.get_or_none(id=owner_id)
+    _log_refusal(ticket, staff, action, "not theirs")
+    raise NotAuthorised(
+        f"ticket #{ticket.id} is assigned to {owner.label if owner else 'someone else'}"
+    )
+
+
+async def check_scope(
+    *, ticket: Ticket, staff: StaffMember, scope: AgentScope, action: TicketAction
+) -> None:
+    """Refuse (and log) an agent's note, tag, reopening or reading beyond CRM_AGENT_SCOPE.
+
+    With `team` (and for managers) any ticket; with `own`, an agent's own tickets and
+    waiting ones (open and unassigned) only.
+    """
+    if scope is AgentScope.TEAM or staff.role is Role.MANAGER:
+        return
+    owner_id = ticket.assignee_id  # type: ignore[attr-defined]
+    if owner_id == staff.id or (owner_id is None and ticket.is_open):
+        return
+    _log_refusal(ticket, staff, action, "outside CRM_AGENT_SCOPE=own")
+    raise NotAuthorised(
+        f"ticket #{ticket.id} is not yours; on this desk agents see and act on their own "
+        "tickets and waiting ones only"
+    )
+
+
+def _log_refusal(ticket: Ticket, staff: StaffMember, action: TicketAction, why: str) -> None:
+    log.warning(
+        "refused %s on ticket #%s for user %s: %s", action.value, ticket.id, staff.telegram_id, why
+    )
 
 
 async def add_agent(

@@ -7,15 +7,27 @@ import logging
 
 import pytest
 
+from crm.desk import (
+    add_note,
+    prepare_reply,
+    reopen_ticket,
+    resolve_ticket,
+    tag_ticket,
+    ticket_history,
+)
 from crm.errors import InvalidInput, NotAuthorised
 from crm.models import (
+    AgentScope,
     AuditEntry,
+    Direction,
     ManagerSource,
+    Message,
     Role,
     StaffMember,
     Ticket,
+    TicketStatus,
 )
-from crm.routing import take_ticket
+from crm.routing import take_ticket, transfer_ticket
 from crm.staff import (
     LastManager,
     add_agent,
@@ -201,3 +213,95 @@ async def test_bad_promotions_and_demotions_are_refused() -> None:
     with pytest.raises(InvalidInput, match="is already a manager"):
         await promote_manager(telegram_id=OWNER, by=owner)
     assert await AuditEntry.filter(action__startswith="staff.manager").count() == 1  # the sync
+
+
+# --- which tickets an agent reaches (CRM_AGENT_SCOPE) ---------------------------------------
+
+
+async def _desk() -> tuple[StaffMember, StaffMember, StaffMember, Ticket, Ticket, Ticket]:
+    """Anna owns an open and a resolved ticket; one ticket waits in the queue."""
+    await sync_managers(telegram_ids=[OWNER])
+    boss = await StaffMember.get(telegram_id=OWNER)
+    anna, boris = await _agent(ANNA), await _agent(BORIS)
+    annas, closed, waiting = await _ticket(101), await _ticket(102), await _ticket(103)
+    await take_ticket(staff=anna, ticket_id=annas.id)
+    await take_ticket(staff=anna, ticket_id=closed.id)
+    await resolve_ticket(ticket_id=closed.id, staff=anna)
+    return boss, anna, boris, annas, closed, waiting
+
+
+async def _state() -> list[tuple]:
+    tickets = await Ticket.all().order_by("id").values_list("id", "status", "assignee_id", "topic")
+    staff_messages = await Message.filter(direction__not=Direction.INBOUND).count()
+    return [tickets, staff_messages]
+
+
+async def test_own_scope_refuses_every_action_on_another_agents_ticket(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    boss, anna, boris, annas, closed, waiting = await _desk()
+    own = AgentScope.OWN
+    before = await _state()
+    attempts = [
+        add_note(ticket_id=annas.id, staff=boris, scope=own, text="peek"),
+        tag_ticket(ticket_id=annas.id, staff=boris, scope=own, topic="delivery"),
+        ticket_history(ticket_id=annas.id, staff=boris, scope=own),
+        reopen_ticket(ticket_id=closed.id, staff=boris, scope=own),
+        prepare_reply(ticket_id=annas.id, staff=boris, text="hi"),
+        resolve_ticket(ticket_id=annas.id, staff=boris),
+        transfer_ticket(ticket_id=annas.id, to_telegram_id=BORIS, by=boris),
+    ]
+    with caplog.at_level(logging.WARNING, logger="crm.staff"):
+        for attempt in attempts:
+            with pytest.raises(NotAuthorised):
+                await attempt
+    assert await _state() == before
+    for action in ("note", "tag", "read", "reopen", "reply", "close", "transfer"):
+        assert f"refused {action} on ticket #" in caplog.text
+    assert f"for user {BORIS}" in caplog.text
+
+
+async def test_own_scope_leaves_agents_their_own_tickets_and_the_queue() -> None:
+    boss, anna, boris, annas, closed, waiting = await _desk()
+    own = AgentScope.OWN
+    await add_note(ticket_id=annas.id, staff=anna, scope=own, text="mine")
+    assert (await ticket_history(ticket_id=closed.id, staff=anna, scope=own)).ticket.id == closed.id
+    await reopen_ticket(ticket_id=closed.id, staff=anna, scope=own)
+    # A waiting ticket: readable, taggable and notable by anyone before they take it.
+    await ticket_history(ticket_id=waiting.id, staff=boris, scope=own)
+    await tag_ticket(ticket_id=waiting.id, staff=boris, scope=own, topic="delivery")
+    await add_note(ticket_id=waiting.id, staff=boris, scope=own, text="looking")
+    await take_ticket(staff=boris, ticket_id=waiting.id)
+    assert (await Ticket.get(id=waiting.id)).assignee_id == boris.id
+
+
+async def test_own_scope_refuses_a_resolved_ticket_nobody_owns() -> None:
+    boss, anna, boris, annas, closed, waiting = await _desk()
+    await resolve_ticket(ticket_id=waiting.id, staff=boris)  # unassigned, now resolved
+    with pytest.raises(NotAuthorised, match="is not yours"):
+        await reopen_ticket(ticket_id=waiting.id, staff=anna, scope=AgentScope.OWN)
+    assert (await Ticket.get(id=waiting.id)).status is TicketStatus.RESOLVED
+
+
+async def test_team_scope_lets_agents_read_note_tag_and_reopen_any_ticket() -> None:
+    boss, anna, boris, annas, closed, waiting = await _desk()
+    team = AgentScope.TEAM
+    await add_note(ticket_id=annas.id, staff=boris, scope=team, text="fyi")
+    await tag_ticket(ticket_id=annas.id, staff=boris, scope=team, topic="delivery")
+    assert (await ticket_history(ticket_id=annas.id, staff=boris, scope=team)).ticket.id == (
+        annas.id
+    )
+    await reopen_ticket(ticket_id=closed.id, staff=boris, scope=team)
+    # Answering and closing stay the owner's (and managers') in either scope.
+    with pytest.raises(NotAuthorised, match="is assigned to A11"):
+        await prepare_reply(ticket_id=annas.id, staff=boris, text="hi")
+
+
+async def test_managers_act_on_any_ticket_in_either_scope() -> None:
+    boss, anna, boris, annas, closed, waiting = await _desk()
+    own = AgentScope.OWN
+    await add_note(ticket_id=annas.id, staff=boss, scope=own, text="manager note")
+    await tag_ticket(ticket_id=annas.id, staff=boss, scope=own, topic="delivery")
+    await ticket_history(ticket_id=annas.id, staff=boss, scope=own)
+    await reopen_ticket(ticket_id=closed.id, staff=boss, scope=own)
+    await prepare_reply(ticket_id=annas.id, staff=boss, text="manager here")

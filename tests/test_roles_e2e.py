@@ -8,10 +8,14 @@ import pytest
 
 from bot.sandbox import SandboxBotAPI, SandboxUser
 from crm.models import (
+    AgentScope,
     AuditEntry,
+    Direction,
+    Message,
     Role,
     StaffMember,
     Ticket,
+    TicketStatus,
 )
 from tests.desk import MANAGER_ID, Desk, running_desk
 
@@ -176,3 +180,90 @@ async def test_an_id_taken_out_of_the_setting_is_demoted_at_the_next_start(
             entry = await AuditEntry.filter(action="staff.manager_remove").get()
             assert (entry.actor_telegram_id, entry.subject) == (None, "user 9002")
     assert "user 9002 is no longer a manager: CRM_MANAGER_IDS no longer lists them" in caplog.text
+
+
+# --- CRM_AGENT_SCOPE ------------------------------------------------------------------------
+
+
+async def test_own_scope_keeps_agents_to_their_tickets_and_the_queue(
+    sandbox: SandboxBotAPI, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_desk(sandbox, db_url, agent_scope=AgentScope.OWN) as desk:
+        maya, anna, boris = await _team(desk)
+        carol = desk.customer(501, "Carol")
+        await desk.send_text(carol, "I was charged twice")  # billing: Anna's
+        ticket = await Ticket.get()
+        tid = ticket.id
+        notification = await desk.sandbox.wait_for_message(ANNA, contains="New ticket for you")
+        to_carol = len(desk.sandbox.messages_to(carol.id))
+
+        not_yours = (
+            f"Not allowed: ticket #{tid} is not yours; on this desk agents see and act on "
+            "their own tickets and waiting ones only."
+        )
+        annas = f"Not allowed: ticket #{tid} is assigned to Anna."
+        with caplog.at_level(logging.WARNING, logger="crm.staff"):
+            for command, expected in [
+                (f"/ticket {tid}", not_yours),
+                (f"/note {tid} peek", not_yours),
+                (f"/tag {tid} delivery", not_yours),
+                (f"/reply {tid} hello from Boris", annas),
+                (f"/close {tid}", annas),
+                (f"/transfer {tid} {BORIS}", annas),
+            ]:
+                assert (await desk.send_text(boris, command)).text == expected, command
+        await desk.settle()
+        stored = await Ticket.get(id=tid).select_related("assignee")
+        assert (stored.status, stored.topic, stored.assignee.telegram_id) == (
+            TicketStatus.OPEN,
+            "billing",
+            ANNA,
+        )
+        assert await Message.filter(direction__not=Direction.INBOUND).count() == 0
+        assert len(desk.sandbox.messages_to(carol.id)) == to_carol
+        assert f"refused read on ticket #{tid} for user {BORIS}" in caplog.text
+        assert f"refused close on ticket #{tid} for user {BORIS}" in caplog.text
+
+        # A manager reaches any ticket.
+        assert "I was charged twice" in (await desk.send_text(maya, f"/ticket {tid}")).plain_text
+
+        # Handed to Boris, the ticket's buttons on Anna's old notification stop working for her.
+        await desk.send_text(anna, f"/transfer {tid} {BORIS}")
+        for action in ("show", "close"):
+            pressed = await desk.press(anna, notification, f"tk:{action}:{tid}")
+            assert pressed.show_alert and pressed.text.startswith(f"Not allowed: ticket #{tid}")
+        assert (await Ticket.get(id=tid)).status is TicketStatus.OPEN
+        # Boris closes it; Anna may not reopen someone else's ticket.
+        await desk.send_text(boris, f"/close {tid}")
+        assert (await desk.send_text(anna, f"/reopen {tid}")).text == not_yours
+
+        # The queue is everybody's: a waiting ticket can be read and taken.
+        await desk.send_text(anna, "/offline")
+        await desk.send_text(boris, "/offline")
+        await desk.send_text(desk.customer(502, "Dave"), "Where is my parcel?")
+        waiting = await Ticket.get(customer__telegram_id=502)
+        history = await desk.send_text(anna, f"/ticket {waiting.id}")
+        assert "Where is my parcel?" in history.plain_text
+        queue = await desk.send_text(anna, "/queue")
+        taken = await desk.press(anna, queue, f"tk:take:{waiting.id}")
+        assert taken.text == f"You took #{waiting.id}."
+        shown = await desk.press(anna, queue, f"tk:show:{waiting.id}", strict=False)
+        assert shown.text in (None, "") and not shown.show_alert
+
+
+async def test_team_scope_lets_any_agent_read_and_note_but_not_answer_others_tickets(
+    desk: Desk,
+) -> None:
+    maya, anna, boris = await _team(desk)
+    await desk.send_text(desk.customer(501, "Carol"), "I was charged twice")
+    ticket = await Ticket.get()
+    notification = await desk.sandbox.wait_for_message(ANNA, contains="New ticket for you")
+    assert "I was charged twice" in (await desk.send_text(boris, f"/ticket {ticket.id}")).plain_text
+    assert "Note added" in (await desk.send_text(boris, f"/note {ticket.id} fyi")).text
+    refused = await desk.send_text(boris, f"/reply {ticket.id} hi")
+    assert refused.text == f"Not allowed: ticket #{ticket.id} is assigned to Anna."
+    # Transferred away, Anna's History button still reads it (team scope).
+    await desk.send_text(anna, f"/transfer {ticket.id} {BORIS}")
+    pressed = await desk.press(anna, notification, f"tk:show:{ticket.id}")
+    assert not pressed.show_alert
+    await desk.sandbox.wait_for_message(ANNA, contains="note by Boris: fyi")

@@ -12,6 +12,7 @@ from crm.csat import SurveyClosed, answer_survey, create_survey
 from crm.desk import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
 from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
 from crm.models import (
+    AgentScope,
     Customer,
     Message,
     Priority,
@@ -48,6 +49,7 @@ from crm.tickets import log_customer_message, open_ticket
 from tests.factories import inbound, make_profile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TEAM = AgentScope.TEAM
 
 
 # --- the pure policy ----------------------------------------------------------------------
@@ -287,7 +289,7 @@ async def test_agents_cannot_reply_to_someone_elses_ticket_but_managers_can() ->
 async def test_close_reopen_and_notes() -> None:
     agent = await _agent(11)
     ticket = await _ticket(101)
-    note = await add_note(ticket_id=ticket.id, staff=agent, text="VIP customer")
+    note = await add_note(ticket_id=ticket.id, staff=agent, scope=TEAM, text="VIP customer")
     assert note.direction.value == "internal"
     closed = await resolve_ticket(ticket_id=ticket.id, staff=agent)
     assert closed.status is TicketStatus.RESOLVED
@@ -295,10 +297,10 @@ async def test_close_reopen_and_notes() -> None:
         await resolve_ticket(ticket_id=ticket.id, staff=agent)
     with pytest.raises(TicketAlreadyResolved):
         await prepare_reply(ticket_id=ticket.id, staff=agent, text="too late")
-    reopened = await reopen_ticket(ticket_id=ticket.id, staff=agent)
+    reopened = await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
     assert reopened.status is TicketStatus.OPEN and reopened.resolved_at is None
     with pytest.raises(InvalidInput):
-        await reopen_ticket(ticket_id=ticket.id, staff=agent)
+        await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
 
 
 @pytestmark_store
@@ -326,7 +328,7 @@ async def test_a_newer_survey_makes_the_old_one_stale() -> None:
     agent = await _agent(11)
     ticket = await _ticket(101)
     first = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
-    await reopen_ticket(ticket_id=ticket.id, staff=agent)
+    await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
     second = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
     with pytest.raises(SurveyClosed) as err:
         await answer_survey(survey_id=first.id, customer_telegram_id=101, score=4)
