@@ -42,6 +42,7 @@ from handlers import (
 )
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
+from handlers.notify import drain_and_notify
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +115,13 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
 
 
 async def _post_init(application: Application) -> None:
-    """Open the store (applying pending migrations) and publish the command menu."""
+    """Open the store (migrated), sync the managers with the setting, publish the command menu."""
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
-    await staff.sync_bootstrap_managers(telegram_ids=sorted(settings.manager_ids))
+    sync = await staff.sync_managers(telegram_ids=settings.manager_ids)
+    await manager.announce_manager_sync(application.bot, sync)
+    if any(demotion.released for demotion in sync.demoted):
+        await drain_and_notify(application.bot, settings)
     await publish_command_menu(application.bot)
     budget = broadcast_rate.shared_budget(
         rate=settings.broadcast_rate, redis_url=settings.redis_url

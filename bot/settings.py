@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from crm.models import AgentScope
+
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_URL = "sqlite://crm.db"
 # Telegram tokens are "<bot id>:<35-ish url-safe characters>".
@@ -43,6 +45,7 @@ class Settings:
     log_json: bool = False
     topics_file: Path | None = None
     agent_capacity: int = 5
+    agent_scope: AgentScope = AgentScope.TEAM  # which tickets agents act on beyond their own
     sla_first_response_min: int = 15
     sla_resolution_hours: int = 24
     sentiment_model: Path | None = None
@@ -151,6 +154,13 @@ def load_settings(
         == "json",
         topics_file=_parse_file("CRM_TOPICS_FILE", get("CRM_TOPICS_FILE")),
         agent_capacity=_parse_int("CRM_AGENT_CAPACITY", get("CRM_AGENT_CAPACITY"), 5, 1, 1000),
+        agent_scope=AgentScope(
+            _parse_choice(
+                "CRM_AGENT_SCOPE",
+                get("CRM_AGENT_SCOPE") or AgentScope.TEAM.value,
+                tuple(scope.value for scope in AgentScope),
+            )
+        ),
         sla_first_response_min=_parse_int(
             "CRM_SLA_FIRST_RESPONSE_MIN", get("CRM_SLA_FIRST_RESPONSE_MIN"), 15, 1, 7 * 24 * 60
         ),

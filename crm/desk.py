@@ -9,9 +9,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from crm import clock
-from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved, TicketNotFound
+from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
     OPEN_STATUSES,
+    AgentScope,
     Customer,
     Delivery,
     Direction,
@@ -25,6 +26,7 @@ from crm.models import (
 )
 from crm.routing import AlreadyAssigned
 from crm.scoring import ticket_sentiment
+from crm.staff import TicketAction, check_owner, check_scope
 from crm.tickets import clean_text
 
 
@@ -201,12 +203,13 @@ async def settle_interrupted(
     return settled
 
 
-async def add_note(*, ticket_id: int, staff: StaffMember, text: str) -> Message:
+async def add_note(*, ticket_id: int, staff: StaffMember, scope: AgentScope, text: str) -> Message:
     """Store an internal note on a ticket; it is never sent to the customer."""
     text = clean_text(text)
     if not text.strip():
         raise InvalidInput("the note is empty")
     ticket = await get_ticket(ticket_id=ticket_id)
+    await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.NOTE)
     return await Message.create(
         ticket=ticket,
         direction=Direction.INTERNAL,
@@ -219,7 +222,7 @@ async def add_note(*, ticket_id: int, staff: StaffMember, text: str) -> Message:
 async def resolve_ticket(*, ticket_id: int, staff: StaffMember) -> Ticket:
     """Resolve a ticket; raise TicketAlreadyResolved if it was."""
     ticket = await get_ticket(ticket_id=ticket_id)
-    _check_may_act(ticket, staff)
+    await check_owner(ticket=ticket, staff=staff, action=TicketAction.CLOSE)
     now = clock.utcnow()
     changed = await Ticket.filter(id=ticket_id, status__in=list(OPEN_STATUSES)).update(
         status=TicketStatus.RESOLVED, resolved_at=now, last_activity_at=now
@@ -230,9 +233,10 @@ async def resolve_ticket(*, ticket_id: int, staff: StaffMember) -> Ticket:
     return ticket
 
 
-async def reopen_ticket(*, ticket_id: int, staff: StaffMember) -> Ticket:
+async def reopen_ticket(*, ticket_id: int, staff: StaffMember, scope: AgentScope) -> Ticket:
     """Reopen a resolved ticket, keeping its agent if they are still active."""
     ticket = await get_ticket(ticket_id=ticket_id)
+    await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.REOPEN)
     if ticket.is_open:
         raise InvalidInput(f"ticket #{ticket_id} is already open")
     now = clock.utcnow()
@@ -248,17 +252,21 @@ async def reopen_ticket(*, ticket_id: int, staff: StaffMember) -> Ticket:
     return await get_ticket(ticket_id=ticket_id)
 
 
-async def tag_ticket(*, ticket_id: int, topic: str) -> Ticket:
+async def tag_ticket(
+    *, ticket_id: int, staff: StaffMember, scope: AgentScope, topic: str
+) -> Ticket:
     """Set a ticket's topic (the caller validates it against the topic map)."""
     ticket = await get_ticket(ticket_id=ticket_id)
+    await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.TAG)
     ticket.topic = topic
     await ticket.save(update_fields=["topic"])
     return ticket
 
 
-async def ticket_history(*, ticket_id: int) -> TicketHistory:
+async def ticket_history(*, ticket_id: int, staff: StaffMember, scope: AgentScope) -> TicketHistory:
     """Return a ticket's full conversation, notes, ratings and its customer's profile."""
     ticket = await get_ticket(ticket_id=ticket_id)
+    await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.READ)
     messages = await Message.filter(ticket_id=ticket_id).order_by("created_at", "id")
     ratings = await Rating.filter(ticket_id=ticket_id).order_by("created_at")
     past = await Ticket.filter(customer_id=ticket.customer.id).exclude(id=ticket_id).count()
@@ -291,15 +299,9 @@ async def own_open_tickets(*, staff: StaffMember, limit: int = 30) -> list[Ticke
     )
 
 
-def _check_may_act(ticket: Ticket, staff: StaffMember) -> None:
-    owner = ticket.assignee
-    if owner is not None and owner.id != staff.id and staff.role is not Role.MANAGER:
-        raise NotAuthorised(f"ticket #{ticket.id} is assigned to {owner.label}")
-
-
 async def _claim_for(ticket: Ticket, staff: StaffMember) -> None:
     """Let a reply to an unassigned ticket assign it to the replier; refuse others' tickets."""
-    _check_may_act(ticket, staff)
+    await check_owner(ticket=ticket, staff=staff, action=TicketAction.REPLY)
     if ticket.assignee is None:
         taken = await Ticket.filter(id=ticket.id, assignee_id=None).update(
             assignee_id=staff.id, assigned_at=clock.utcnow()

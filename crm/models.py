@@ -47,6 +47,20 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
+class ManagerSource(StrEnum):
+    """How a manager got the role, which decides whether the start-up sync may take it back."""
+
+    SETTING = "setting"  # listed in CRM_MANAGER_IDS at a start: unlisted, they are demoted
+    COMMAND = "command"  # promoted by a manager with /manager_add: stays until /manager_remove
+
+
+class AgentScope(StrEnum):
+    """Which tickets an agent (a manager: any) may act on beyond their own (CRM_AGENT_SCOPE)."""
+
+    TEAM = "team"  # note, tag, reopen and read any ticket; reply to and close own or waiting
+    OWN = "own"  # only tickets assigned to them and waiting (open, unassigned) ones
+
+
 class SlaKind(StrEnum):
     """Which service-level target a ticket missed."""
 
@@ -153,6 +167,11 @@ class StaffMember(Model):
     telegram_id = fields.BigIntField(unique=True)
     name = fields.CharField(max_length=255, default="")
     role = fields.CharEnumField(Role, max_length=16, default=Role.AGENT)
+    # Managers only (None otherwise): where the role came from and, for /manager_add, who
+    # gave it; was_agent says what a demotion returns them to (an agent, or out of the staff).
+    manager_source = fields.CharEnumField(ManagerSource, max_length=16, null=True)
+    promoted_by = fields.BigIntField(null=True)  # Telegram id of the promoting manager
+    was_agent = fields.BooleanField(default=False, db_default=False)  # rows exist at 0016
     skills = fields.JSONField(default=list)
     online = fields.BooleanField(default=False)
     # Open tickets this person takes before routing skips them; None: the global default.

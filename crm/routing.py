@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from crm import clock
-from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved, TicketNotFound
-from crm.models import OPEN_STATUSES, Role, StaffMember, Ticket, TicketKind
-from crm.staff import agent_loads, find_staff
+from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
+from crm.models import OPEN_STATUSES, StaffMember, Ticket, TicketKind
+from crm.staff import TicketAction, agent_loads, check_owner, find_staff
 
 log = logging.getLogger(__name__)
 
@@ -193,9 +193,8 @@ async def transfer_ticket(*, ticket_id: int, to_telegram_id: int, by: StaffMembe
         raise InvalidInput(f"user {to_telegram_id} is not an agent")
     async with in_transaction():
         ticket = await _lock_open_ticket(ticket_id)
+        await check_owner(ticket=ticket, staff=by, action=TicketAction.TRANSFER)
         owner_id = ticket.assignee_id  # type: ignore[attr-defined]
-        if owner_id not in (None, by.id) and by.role is not Role.MANAGER:
-            raise NotAuthorised(f"ticket #{ticket_id} is not assigned to {by.label}")
         if owner_id == target.id:
             raise InvalidInput(f"ticket #{ticket_id} is already with {target.label}")
         previous = await StaffMember.get_or_none(id=owner_id) if owner_id else None

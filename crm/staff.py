@@ -6,12 +6,16 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
+from crm import audit
 from crm.errors import InvalidInput, NotAuthorised
-from crm.models import OPEN_STATUSES, Role, StaffMember, Ticket
+from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +50,82 @@ def parse_skills(words: Iterable[str]) -> list[str]:
     return sorted(skills)
 
 
-async def sync_bootstrap_managers(*, telegram_ids: Iterable[int]) -> list[StaffMember]:
-    """Make sure every configured manager id is an active manager."""
-    managers = []
-    for telegram_id in telegram_ids:
-        member, _ = await _get_or_create(telegram_id)
-        if member.role is not Role.MANAGER or not member.active:
-            member.role, member.active = Role.MANAGER, True
-            await member.save(update_fields=["role", "active"])
-        managers.append(member)
-    return managers
+@dataclass(frozen=True, slots=True)
+class Demotion:
+    """A manager who is no longer one: an agent again, or out of the staff."""
+
+    member: StaffMember
+    source: ManagerSource | None  # how they had the role
+    released: list[Ticket]  # open tickets back in the queue (they left the staff)
+    by: StaffMember | None = None  # None: the start-up sync (CRM_MANAGER_IDS dropped them)
+
+    @property
+    def still_agent(self) -> bool:
+        """Return whether they stay on the staff as an agent."""
+        return self.member.active
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerSync:
+    """What the start-up sync with CRM_MANAGER_IDS changed, and who manages now."""
+
+    promoted: list[StaffMember]
+    demoted: list[Demotion]
+    managers: list[StaffMember]
+
+
+class LastManager(InvalidInput):
+    """Removing this manager would leave the desk without one."""
+
+    def __init__(self, member: StaffMember) -> None:
+        super().__init__(
+            f"{member.label} ({member.telegram_id}) is the last manager; "
+            "promote another manager first"
+        )
+        self.member = member
+
+
+async def sync_managers(*, telegram_ids: Iterable[int]) -> ManagerSync:
+    """Make the listed ids managers and demote those the setting gave the role but no longer lists.
+
+    The setting wins for its ids (even one demoted by /manager_remove since the last start);
+    managers promoted with /manager_add stay. A demotion that leaves no manager still
+    happens: the operator removed the id, and only the operator can list a new one.
+    """
+    listed = sorted(set(telegram_ids))
+    promoted = []
+    for telegram_id in listed:
+        member, created = await _get_or_create(telegram_id)
+        if member.active and member.role is Role.MANAGER:
+            if member.manager_source is not ManagerSource.SETTING:
+                # Listed now, so the operator's: unlisted later, they are demoted.
+                member.manager_source, member.promoted_by = ManagerSource.SETTING, None
+                await member.save(update_fields=["manager_source", "promoted_by"])
+            continue
+        async with in_transaction():
+            if not await _promote(member, created=created, source=ManagerSource.SETTING, by=None):
+                continue
+        log.info("user %s is a manager: listed in CRM_MANAGER_IDS", telegram_id)
+        promoted.append(member)
+    stale = StaffMember.filter(active=True, role=Role.MANAGER, manager_source=ManagerSource.SETTING)
+    if listed:
+        stale = stale.exclude(telegram_id__in=listed)
+    demoted = []
+    for member in await stale.order_by("id"):
+        async with in_transaction():
+            demotion = await _demote(member, by=None)
+        if demotion is None:
+            continue  # another replica starting at the same time demoted them first
+        log.warning(
+            "user %s is no longer a manager: CRM_MANAGER_IDS no longer lists them (%s)",
+            member.telegram_id,
+            "an agent again" if demotion.still_agent else "left the staff",
+        )
+        demoted.append(demotion)
+    remaining = await managers()
+    if not remaining:
+        log.warning("the desk has no manager: list one in CRM_MANAGER_IDS and restart")
+    return ManagerSync(promoted=promoted, demoted=demoted, managers=remaining)
 
 
 async def find_staff(*, telegram_id: int) -> StaffMember | None:
@@ -71,6 +141,59 @@ async def authorise(*, telegram_id: int, role: Role = Role.AGENT) -> StaffMember
     if role is Role.MANAGER and member.role is not Role.MANAGER:
         raise NotAuthorised(f"user {telegram_id} is not a manager")
     return member
+
+
+class TicketAction(StrEnum):
+    """What staff do to a ticket, as the access rules (and the refusal log) name it."""
+
+    REPLY = "reply"
+    CLOSE = "close"
+    TRANSFER = "transfer"
+    NOTE = "note"
+    TAG = "tag"
+    REOPEN = "reopen"
+    READ = "read"
+
+
+async def check_owner(*, ticket: Ticket, staff: StaffMember, action: TicketAction) -> None:
+    """Refuse (and log) working another agent's ticket: replies, closing, transfers.
+
+    A manager works any ticket; an agent their own and unassigned ones, whatever the scope.
+    """
+    owner_id = ticket.assignee_id  # type: ignore[attr-defined]
+    if staff.role is Role.MANAGER or owner_id in (None, staff.id):
+        return
+    owner = await StaffMember.get_or_none(id=owner_id)
+    _log_refusal(ticket, staff, action, "not theirs")
+    raise NotAuthorised(
+        f"ticket #{ticket.id} is assigned to {owner.label if owner else 'someone else'}"
+    )
+
+
+async def check_scope(
+    *, ticket: Ticket, staff: StaffMember, scope: AgentScope, action: TicketAction
+) -> None:
+    """Refuse (and log) an agent's note, tag, reopening or reading beyond CRM_AGENT_SCOPE.
+
+    With `team` (and for managers) any ticket; with `own`, an agent's own tickets and
+    waiting ones (open and unassigned) only.
+    """
+    if scope is AgentScope.TEAM or staff.role is Role.MANAGER:
+        return
+    owner_id = ticket.assignee_id  # type: ignore[attr-defined]
+    if owner_id == staff.id or (owner_id is None and ticket.is_open):
+        return
+    _log_refusal(ticket, staff, action, "outside CRM_AGENT_SCOPE=own")
+    raise NotAuthorised(
+        f"ticket #{ticket.id} is not yours; on this desk agents see and act on their own "
+        "tickets and waiting ones only"
+    )
+
+
+def _log_refusal(ticket: Ticket, staff: StaffMember, action: TicketAction, why: str) -> None:
+    log.warning(
+        "refused %s on ticket #%s for user %s: %s", action.value, ticket.id, staff.telegram_id, why
+    )
 
 
 async def add_agent(
@@ -96,19 +219,15 @@ async def remove_agent(*, telegram_id: int) -> tuple[StaffMember, list[Ticket]]:
         raise InvalidInput(f"user {telegram_id} is a manager; managers are not removed here")
     member.active, member.online = False, False
     await member.save(update_fields=["active", "online"])
-    released = await Ticket.filter(assignee_id=member.id, status__in=list(OPEN_STATUSES))
-    if released:
-        await Ticket.filter(id__in=[t.id for t in released]).update(
-            assignee_id=None, assigned_at=None
-        )
-    return member, released
+    return member, await _release_open_tickets(member)
 
 
-async def promote_manager(*, telegram_id: int) -> StaffMember:
-    """Make a Telegram user a manager."""
-    member, _ = await _get_or_create(telegram_id)
-    member.role, member.active = Role.MANAGER, True
-    await member.save(update_fields=["role", "active"])
+async def promote_manager(*, telegram_id: int, by: StaffMember | None = None) -> StaffMember:
+    """Make a Telegram user a manager (by None: the CLI or the system); audited."""
+    member, created = await _get_or_create(telegram_id)
+    async with in_transaction():
+        if not await _promote(member, created=created, source=ManagerSource.COMMAND, by=by):
+            raise InvalidInput(f"{member.label} ({telegram_id}) is already a manager")
     return member
 
 
@@ -119,6 +238,31 @@ async def refresh_name(*, member: StaffMember, name: str) -> StaffMember:
         member.name = name
         await member.save(update_fields=["name"])
     return member
+
+
+async def demote_manager(*, telegram_id: int, by: StaffMember | None = None) -> Demotion:
+    """Take the manager role back, never from the last manager; audited.
+
+    They return to what they were before: an agent, or out of the staff (their open
+    tickets go back to the queue).
+    """
+    async with in_transaction():
+        # Locking every manager's row makes two managers removing each other take turns,
+        # so the second sees the first's removal and the desk keeps one.
+        current = (
+            await StaffMember.filter(active=True, role=Role.MANAGER)
+            .select_for_update()
+            .order_by("id")
+        )
+        member = next((m for m in current if m.telegram_id == telegram_id), None)
+        if member is None:
+            raise InvalidInput(f"user {telegram_id} is not a manager")
+        if len(current) == 1:
+            raise LastManager(member)
+        demotion = await _demote(member, by=by)
+        if demotion is None:  # not under the row lock: the start-up sync of another replica
+            raise InvalidInput(f"user {telegram_id} is not a manager")
+    return demotion
 
 
 async def set_online(*, member: StaffMember, online: bool) -> StaffMember:
@@ -161,6 +305,64 @@ async def open_ticket_counts(*, staff_ids: list[int]) -> dict[int, int]:
 async def managers() -> list[StaffMember]:
     """Return the active managers."""
     return await StaffMember.filter(active=True, role=Role.MANAGER).order_by("id")
+
+
+async def _promote(
+    member: StaffMember, *, created: bool, source: ManagerSource, by: StaffMember | None
+) -> bool:
+    """Make a staff row a manager; False if they already were one by now (changes nothing)."""
+    was_agent = member.active and not created
+    promoted_by = by.telegram_id if by is not None else None
+    # Conditional, so two replicas (or two managers) promoting at once do it, and audit it, once.
+    if not await StaffMember.filter(Q(active=False) | Q(role=Role.AGENT), id=member.id).update(
+        role=Role.MANAGER,
+        active=True,
+        manager_source=source,
+        promoted_by=promoted_by,
+        was_agent=was_agent,
+    ):
+        return False
+    await member.refresh_from_db()
+    await audit.record(
+        actor_telegram_id=promoted_by,
+        action="staff.manager_add",
+        subject=f"user {member.telegram_id}",
+        details={"source": source.value, "was_agent": was_agent},
+    )
+    return True
+
+
+async def _demote(member: StaffMember, *, by: StaffMember | None) -> Demotion | None:
+    """Return a manager to agent or out of the staff; None if they were no manager by now."""
+    source = member.manager_source
+    changes = {"role": Role.AGENT, "manager_source": None, "promoted_by": None, "was_agent": False}
+    if not member.was_agent:
+        changes |= {"active": False, "online": False}
+    # Conditional, so two replicas starting at once demote (and report) a manager once.
+    if not await StaffMember.filter(id=member.id, active=True, role=Role.MANAGER).update(**changes):
+        return None
+    await member.refresh_from_db()
+    released = [] if member.active else await _release_open_tickets(member)
+    await audit.record(
+        actor_telegram_id=by.telegram_id if by is not None else None,
+        action="staff.manager_remove",
+        subject=f"user {member.telegram_id}",
+        details={
+            "source": source.value if source else None,
+            "now": "agent" if member.active else "not staff",
+            "released": [t.id for t in released],
+        },
+    )
+    return Demotion(member=member, source=source, released=released, by=by)
+
+
+async def _release_open_tickets(member: StaffMember) -> list[Ticket]:
+    released = await Ticket.filter(assignee_id=member.id, status__in=list(OPEN_STATUSES))
+    if released:
+        await Ticket.filter(id__in=[t.id for t in released]).update(
+            assignee_id=None, assigned_at=None
+        )
+    return released
 
 
 async def _get_or_create(telegram_id: int) -> tuple[StaffMember, bool]:

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.settings import Settings
 from crm import audit, desk, notifications, routing, staff
+from crm.desk import TicketHistory
 from crm.errors import CrmError, InvalidInput
 from crm.models import Delivery, Role, StaffMember, Ticket
 from crm.tickets import parse_ticket_number
@@ -50,7 +51,8 @@ MANAGER_HELP = (
     "\n\nManager commands:\n"
     "/agent_add <user_id> [name] [skill ...], /agent_remove <user_id>\n"
     "/agents – who is online, their load and capacity\n"
-    "/manager_add <user_id>, /audit [n] – the log of privileged actions\n"
+    "/manager_add <user_id>, /manager_remove <user_id> – promote, demote a manager\n"
+    "/audit [n] – the log of privileged actions\n"
     "/summary, /report [days], /agent_stats [days] – the numbers, with charts\n"
     "/sales [months] – the sales report\n"
     "/segments [compute] – customer segments by value and mood, with a chart\n"
@@ -268,7 +270,8 @@ async def note(update: Update, context: CRMContext, member: StaffMember) -> None
     text = text_after(update.effective_message, 1)
     if not text:
         raise InvalidInput("usage: /note <id> <text>")
-    await desk.add_note(ticket_id=ticket_id, staff=member, text=text)
+    scope = context.bot_data.settings.agent_scope
+    await desk.add_note(ticket_id=ticket_id, staff=member, scope=scope, text=text)
     await answer(update, f"📝 Note added to #{ticket_id} (not visible to the customer).")
 
 
@@ -276,11 +279,15 @@ async def note(update: Update, context: CRMContext, member: StaffMember) -> None
 async def show_ticket(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show the ticket's full history with the customer's profile."""
     ticket_id = _ticket_arg(context, "/ticket <id>")
-    await _send_history(context.bot, member, ticket_id)
+    await _send_history(context.bot, member, await _history(context, member, ticket_id))
 
 
-async def _send_history(bot: Bot, member: StaffMember, ticket_id: int) -> None:
-    history = await desk.ticket_history(ticket_id=ticket_id)
+async def _history(context: CRMContext, member: StaffMember, ticket_id: int) -> TicketHistory:
+    scope = context.bot_data.settings.agent_scope
+    return await desk.ticket_history(ticket_id=ticket_id, staff=member, scope=scope)
+
+
+async def _send_history(bot: Bot, member: StaffMember, history: TicketHistory) -> None:
     await send_about_ticket(bot, member.telegram_id, history.ticket, render_history(history))
 
 
@@ -303,7 +310,9 @@ async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: i
 async def reopen(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Reopen a resolved ticket."""
     ticket_id = _ticket_arg(context, "/reopen <id>")
-    ticket = await desk.reopen_ticket(ticket_id=ticket_id, staff=member)
+    ticket = await desk.reopen_ticket(
+        ticket_id=ticket_id, staff=member, scope=context.bot_data.settings.agent_scope
+    )
     owner = ticket.assignee.label if ticket.assignee else "the queue"
     await answer(update, f"Ticket #{ticket_id} is open again (with {owner}).")
     if ticket.assignee is None:
@@ -346,7 +355,12 @@ async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
         raise InvalidInput(f"usage: /tag <id> <topic>; topics: {', '.join(topics.names)}")
     ticket_id = parse_ticket_number(args[0])
     topic = topics.check(args[1])
-    await desk.tag_ticket(ticket_id=ticket_id, topic=topic)
+    await desk.tag_ticket(
+        ticket_id=ticket_id,
+        staff=member,
+        scope=context.bot_data.settings.agent_scope,
+        topic=topic,
+    )
     await answer(update, f"Ticket #{ticket_id} is now tagged {topic}.")
 
 
@@ -368,5 +382,7 @@ async def ticket_button(update: Update, context: CRMContext, member: StaffMember
         await _close(context.bot, context.bot_data.settings, member, ticket_id)
         await query.answer(f"Ticket #{ticket_id} closed.")
     else:
+        # Fetched (and checked) before the press is answered: a refusal is the press's alert.
+        history = await _history(context, member, ticket_id)
         await query.answer()
-        await _send_history(context.bot, member, ticket_id)
+        await _send_history(context.bot, member, history)

@@ -1,19 +1,24 @@
-"""Managers run the team from Telegram: add and remove agents, see the floor, promote."""
+"""Managers run the team from Telegram: add and remove agents, see the floor, promote, demote."""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import Bot, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from crm import audit, staff
 from crm.errors import InvalidInput
-from crm.models import Role, StaffMember
+from crm.models import ManagerSource, Role, StaffMember
 from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.notify import drain_and_notify
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
+
+log = logging.getLogger(__name__)
 
 
 def register(application: Application) -> None:
@@ -23,6 +28,7 @@ def register(application: Application) -> None:
     add(CommandHandler("agent_remove", agent_remove, filters=NEW_PRIVATE))
     add(CommandHandler("agents", agents, filters=NEW_PRIVATE))
     add(CommandHandler("manager_add", manager_add, filters=NEW_PRIVATE))
+    add(CommandHandler("manager_remove", manager_remove, filters=NEW_PRIVATE))
     add(CommandHandler("audit", show_audit, filters=NEW_PRIVATE))
 
 
@@ -81,7 +87,7 @@ async def agents(update: Update, context: CRMContext, member: StaffMember) -> No
     for load in sorted(loads, key=lambda x: (not x.staff.online, x.staff.id)):
         person = load.staff
         state = "🟢 online" if person.online else "⚪ offline"
-        role = " · manager" if person.role is Role.MANAGER else ""
+        role = _manager_note(person) if person.role is Role.MANAGER else ""
         skills = f" · skills: {esc(', '.join(person.skills))}" if person.skills else ""
         lines.append(
             f"{state} {esc(person.label)} ({person.telegram_id}){role} · "
@@ -91,19 +97,110 @@ async def agents(update: Update, context: CRMContext, member: StaffMember) -> No
     await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
+def _manager_note(person: StaffMember) -> str:
+    if person.manager_source is ManagerSource.SETTING:
+        return " · manager (CRM_MANAGER_IDS)"
+    if person.promoted_by is not None:
+        return f" · manager (promoted by {person.promoted_by})"
+    return " · manager"
+
+
 @require(Role.MANAGER)
 async def manager_add(update: Update, context: CRMContext, member: StaffMember) -> None:
-    """Promote a Telegram user to manager."""
+    """Promote a Telegram user to manager; they and the other managers are told."""
     args = context.args or []
     if len(args) != 1:
         raise InvalidInput("usage: /manager_add <user_id>")
-    promoted = await staff.promote_manager(telegram_id=staff.parse_user_id(args[0]))
-    await audit.record(
-        actor_telegram_id=member.telegram_id,
-        action="staff.manager_add",
-        subject=f"user {promoted.telegram_id}",
-    )
+    promoted = await staff.promote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
     await answer(update, f"{promoted.label} ({promoted.telegram_id}) is now a manager.")
+    await announce_promotion(context.bot, promoted, by=member)
+
+
+@require(Role.MANAGER)
+async def manager_remove(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Take the manager role back (never from the last manager); they and the others are told."""
+    args = context.args or []
+    if len(args) != 1:
+        raise InvalidInput("usage: /manager_remove <user_id>")
+    demotion = await staff.demote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
+    person = demotion.member
+    text = f"{person.label} ({person.telegram_id}) is no longer a manager; {_now(demotion)}."
+    if demotion.source is ManagerSource.SETTING:
+        text += (
+            " CRM_MANAGER_IDS listed them at the last start: unless the id is taken out of it,"
+            " the next start makes them a manager again."
+        )
+    await answer(update, text)
+    await announce_demotion(context.bot, demotion)
+    if demotion.released:
+        await drain_and_notify(context.bot, context.bot_data.settings)
+
+
+async def announce_promotion(bot: Bot, promoted: StaffMember, *, by: StaffMember) -> None:
+    """Tell the new manager and the other managers (not the promoter) who promoted whom."""
+    await _tell(
+        bot,
+        promoted.telegram_id,
+        f"You are now a manager on this desk (promoted by {by.label}). /help lists your commands.",
+    )
+    await _tell_managers(
+        bot,
+        f"👤 {promoted.label} ({promoted.telegram_id}) is now a manager, promoted by {by.label}.",
+        skip={promoted.telegram_id, by.telegram_id},
+    )
+
+
+async def announce_demotion(bot: Bot, demotion: staff.Demotion) -> None:
+    """Tell the former manager and the remaining managers (not the remover) about it."""
+    person, by = demotion.member, demotion.by
+    if by is None:
+        why = "CRM_MANAGER_IDS no longer lists them"
+        yours = "your id is no longer in CRM_MANAGER_IDS"
+    else:
+        why = yours = f"removed by {by.label}"
+    if by is None or by.telegram_id != person.telegram_id:
+        after = (
+            "You are still an agent: /help lists your commands."
+            if demotion.still_agent
+            else "You are no longer on its staff."
+        )
+        await _tell(
+            bot,
+            person.telegram_id,
+            f"You are no longer a manager on this desk ({yours}). {after}",
+        )
+    await _tell_managers(
+        bot,
+        f"👤 {person.label} ({person.telegram_id}) is no longer a manager ({why}); "
+        f"{_now(demotion)}.",
+        skip={person.telegram_id, by.telegram_id if by else None},
+    )
+
+
+async def announce_manager_sync(bot: Bot, sync: staff.ManagerSync) -> None:
+    """Tell the people the start-up sync demoted, and the managers left, what it did."""
+    for demotion in sync.demoted:
+        await announce_demotion(bot, demotion)
+
+
+def _now(demotion: staff.Demotion) -> str:
+    if demotion.still_agent:
+        return "they are an agent again"
+    return f"they left the staff and {len(demotion.released)} open ticket(s) went back to the queue"
+
+
+async def _tell_managers(bot: Bot, text: str, *, skip: set[int | None]) -> None:
+    for manager in await staff.managers():
+        if manager.telegram_id not in skip:
+            await _tell(bot, manager.telegram_id, text)
+
+
+async def _tell(bot: Bot, chat_id: int, text: str) -> None:
+    # Plain text: staff names come from Telegram profiles. The change stands if this fails.
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramError as err:
+        log.warning("could not tell user %s about a manager change: %s", chat_id, err)
 
 
 @require(Role.MANAGER)

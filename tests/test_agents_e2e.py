@@ -375,6 +375,7 @@ MANAGER_ONLY = [
     "/agent_remove 7001",
     "/agents",
     "/manager_add 555",
+    "/manager_remove 9001",
     "/audit",
     "/summary",
     "/report",
@@ -466,6 +467,7 @@ async def test_privileged_actions_land_in_the_audit_log(desk: Desk) -> None:
     await desk.settle()
     actions = await AuditEntry.all().order_by("id").values_list("action", "actor_telegram_id")
     assert actions == [
+        ("staff.manager_add", None),  # the start-up sync: CRM_MANAGER_IDS lists Maya
         ("staff.agent_add", MANAGER_ID),
         ("staff.agent_add", MANAGER_ID),
         ("ticket.assign", None),

@@ -222,3 +222,42 @@ async def test_open_comment_windows_survive_the_upgrade(empty_db_url: str) -> No
         assert hints == {1: until, 2: None}
     finally:
         await db.close_store()
+
+
+async def test_managers_from_before_the_upgrade_are_told_apart_by_the_audit_log(
+    empty_db_url: str,
+) -> None:
+    # Before 0016 the store did not say how someone became a manager. Those promoted with
+    # /manager_add (audited) stay promoted; the rest came from CRM_MANAGER_IDS, so the
+    # next start may demote them if the setting no longer lists them.
+    from crm import staff
+    from crm.models import ManagerSource, Role, StaffMember
+
+    await db.apply_migrations(empty_db_url, target="crm.0014_dialog_state")
+    await _run_sql(
+        empty_db_url,
+        "INSERT INTO staff (telegram_id, name, role, skills, online, active, created_at) VALUES "
+        "(900, 'Owner', 'manager', '[]', FALSE, TRUE, CURRENT_TIMESTAMP), "
+        "(901, 'Gone', 'manager', '[]', FALSE, TRUE, CURRENT_TIMESTAMP), "
+        "(11, 'Anna', 'manager', '[]', FALSE, TRUE, CURRENT_TIMESTAMP), "
+        "(12, 'Boris', 'agent', '[]', FALSE, TRUE, CURRENT_TIMESTAMP)",
+        "INSERT INTO audit_entry (actor_telegram_id, action, subject, details, created_at) VALUES "
+        "(900, 'staff.manager_add', 'user 11', '{}', CURRENT_TIMESTAMP), "
+        "(900, 'staff.agent_add', 'user 12', '{}', CURRENT_TIMESTAMP)",
+    )
+
+    await db.open_store(empty_db_url)
+    try:
+        rows = await StaffMember.all().order_by("telegram_id")
+        assert [(m.telegram_id, m.manager_source, m.promoted_by) for m in rows] == [
+            (11, ManagerSource.COMMAND, 900),
+            (12, None, None),
+            (900, ManagerSource.SETTING, None),
+            (901, ManagerSource.SETTING, None),
+        ]
+        sync = await staff.sync_managers(telegram_ids=[900])  # 901 is no longer listed
+        assert [d.member.telegram_id for d in sync.demoted] == [901]
+        assert sorted(m.telegram_id for m in sync.managers) == [11, 900]
+        assert (await StaffMember.get(telegram_id=12)).role is Role.AGENT
+    finally:
+        await db.close_store()

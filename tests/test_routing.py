@@ -12,6 +12,7 @@ from crm.csat import SurveyClosed, answer_survey, create_survey
 from crm.desk import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
 from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
 from crm.models import (
+    AgentScope,
     Customer,
     Message,
     Priority,
@@ -43,12 +44,13 @@ from crm.staff import (
     refresh_name,
     remove_agent,
     set_online,
-    sync_bootstrap_managers,
+    sync_managers,
 )
 from crm.tickets import log_customer_message, open_ticket
 from tests.factories import inbound, make_profile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TEAM = AgentScope.TEAM
 
 
 # --- the pure policy ----------------------------------------------------------------------
@@ -224,7 +226,7 @@ async def test_remove_agent_releases_open_tickets_to_the_queue() -> None:
 
 @pytestmark_store
 async def test_roles_bootstrap_promotion_and_authorisation() -> None:
-    await sync_bootstrap_managers(telegram_ids=[900])
+    await sync_managers(telegram_ids=[900])
     assert (await authorise(telegram_id=900, role=Role.MANAGER)).role is Role.MANAGER
     await add_agent(telegram_id=11)
     with pytest.raises(NotAuthorised):
@@ -239,7 +241,7 @@ async def test_roles_bootstrap_promotion_and_authorisation() -> None:
 
 @pytestmark_store
 async def test_a_staff_name_follows_the_messenger_and_is_written_only_when_it_changes() -> None:
-    (manager,) = await sync_bootstrap_managers(telegram_ids=[900])
+    (manager,) = (await sync_managers(telegram_ids=[900])).managers
     assert manager.label == "user 900"
     await refresh_name(member=manager, name="  Maya  ")
     assert (await StaffMember.get(telegram_id=900)).name == "Maya"
@@ -303,7 +305,7 @@ async def test_agents_cannot_reply_to_someone_elses_ticket_but_managers_can() ->
 async def test_close_reopen_and_notes() -> None:
     agent = await _agent(11)
     ticket = await _ticket(101)
-    note = await add_note(ticket_id=ticket.id, staff=agent, text="VIP customer")
+    note = await add_note(ticket_id=ticket.id, staff=agent, scope=TEAM, text="VIP customer")
     assert note.direction.value == "internal"
     closed = await resolve_ticket(ticket_id=ticket.id, staff=agent)
     assert closed.status is TicketStatus.RESOLVED
@@ -311,10 +313,10 @@ async def test_close_reopen_and_notes() -> None:
         await resolve_ticket(ticket_id=ticket.id, staff=agent)
     with pytest.raises(TicketAlreadyResolved):
         await prepare_reply(ticket_id=ticket.id, staff=agent, text="too late")
-    reopened = await reopen_ticket(ticket_id=ticket.id, staff=agent)
+    reopened = await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
     assert reopened.status is TicketStatus.OPEN and reopened.resolved_at is None
     with pytest.raises(InvalidInput):
-        await reopen_ticket(ticket_id=ticket.id, staff=agent)
+        await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
 
 
 @pytestmark_store
@@ -342,7 +344,7 @@ async def test_a_newer_survey_makes_the_old_one_stale() -> None:
     agent = await _agent(11)
     ticket = await _ticket(101)
     first = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
-    await reopen_ticket(ticket_id=ticket.id, staff=agent)
+    await reopen_ticket(ticket_id=ticket.id, staff=agent, scope=TEAM)
     second = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
     with pytest.raises(SurveyClosed) as err:
         await answer_survey(survey_id=first.id, customer_telegram_id=101, score=4)

@@ -10,7 +10,7 @@ import pytest
 from crm import clock, nps
 from crm.csat import SurveyClosed
 from crm.desk import add_note, mark_delivered, prepare_reply
-from crm.models import Direction, Message, NpsResponse, Rating
+from crm.models import AgentScope, Direction, Message, NpsResponse, Rating
 from crm.scoring import score_pending, ticket_sentiment, weak_labels_from_ratings
 from crm.sentiment import CueAnalyzer, SentimentLabel, SentimentScore
 from crm.staff import add_agent
@@ -41,7 +41,9 @@ async def _conversation() -> int:
     agent, _ = await add_agent(telegram_id=11, name="Anna")
     reply = await prepare_reply(ticket_id=first.ticket.id, staff=agent, text="sorry!")
     await mark_delivered(reply=reply, telegram_message_id=5)
-    await add_note(ticket_id=first.ticket.id, staff=agent, text="angry customer")
+    await add_note(
+        ticket_id=first.ticket.id, staff=agent, scope=AgentScope.TEAM, text="angry customer"
+    )
     return first.ticket.id
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import DEFAULT_API_URL, SettingsError, load_settings
+from crm.models import AgentScope
 
 TOKEN = "123456:ABC-def_ghi"
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +24,7 @@ def test_defaults_apply_when_only_the_token_is_set() -> None:
     assert settings.manager_ids == frozenset()
     assert settings.timezone.key == "UTC"
     assert settings.log_level == "INFO"
+    assert settings.agent_scope is AgentScope.TEAM
 
 
 def test_every_variable_is_read() -> None:
@@ -34,6 +36,7 @@ def test_every_variable_is_read() -> None:
             "CRM_MANAGER_IDS": " 12, 34 ,",
             "CRM_TIMEZONE": "Asia/Shanghai",
             "LOG_LEVEL": "debug",
+            "CRM_AGENT_SCOPE": " Own ",
         },
         env_file=None,
     )
@@ -42,6 +45,7 @@ def test_every_variable_is_read() -> None:
     assert settings.manager_ids == {12, 34}
     assert settings.timezone.key == "Asia/Shanghai"
     assert settings.log_level == "DEBUG"
+    assert settings.agent_scope is AgentScope.OWN
 
 
 def test_explicit_file_url_wins() -> None:
@@ -79,6 +83,7 @@ def test_the_token_is_not_in_the_repr() -> None:
         ({"CRM_DB_URL": "mysql://x"}, "CRM_DB_URL"),
         ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
         ({"CRM_REDIS_URL": "http://127.0.0.1:6379"}, "CRM_REDIS_URL"),
+        ({"CRM_AGENT_SCOPE": "mine"}, "CRM_AGENT_SCOPE"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -123,6 +128,17 @@ def test_run_bot_with_malformed_value_names_it(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "configuration error: CRM_TIMEZONE is malformed: 'Nowhere/City' is not an IANA "
         "time zone (e.g. Europe/Berlin)"
+    ]
+
+
+def test_run_bot_with_a_bad_agent_scope_names_it(tmp_path: Path) -> None:
+    result = _run_bot(
+        {"PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": TOKEN, "CRM_AGENT_SCOPE": "everyone"},
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "configuration error: CRM_AGENT_SCOPE is malformed: 'everyone' is not one of team, own"
     ]
 
 
