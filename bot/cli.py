@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = gsub.add_parser("export", help="write all data held about a customer as JSON")
     export.add_argument("customer_id", type=int)
     export.add_argument("--out", help="file to write (default: standard output)")
+    erase = gsub.add_parser("erase", help="erase everything that identifies a customer")
+    erase.add_argument("customer_id", type=int)
     return parser
 
 
@@ -209,6 +211,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
         return asyncio.run(
             _with_store(settings, lambda: _score(settings, args.rescore, args.model))
         )
+    if args.command == "gdpr" and args.action == "erase":
+        counts = asyncio.run(
+            _with_store(
+                settings,
+                lambda: privacy.erase_customer(
+                    customer_id=args.customer_id, requested_by="operator"
+                ),
+            )
+        )
+        done = ", ".join(f"{name} {n}" for name, n in counts.items() if n) or "nothing held"
+        return f"erased customer {args.customer_id}: {done}"
     if args.command == "gdpr":
         data = asyncio.run(
             _with_store(

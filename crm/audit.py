@@ -40,7 +40,11 @@ async def recent(*, limit: int = 20, action: str | None = None) -> list[AuditEnt
 
 def describe(entry: AuditEntry) -> str:
     """Render an entry as one line for a terminal or a chat."""
-    actor = "cli" if entry.actor_telegram_id is None else f"user {entry.actor_telegram_id}"
+    if entry.actor_telegram_id is not None:
+        actor = f"user {entry.actor_telegram_id}"
+    else:
+        # An erased customer's own actions (and erasure) lost their id, yet were not the CLI's.
+        actor = "erased customer" if entry.details.get("actor_erased") else "cli"
     when = entry.created_at.strftime("%Y-%m-%d %H:%M")
     summary = _summary(entry.details)
     subject = f" {entry.subject}" if entry.subject else ""

@@ -140,6 +140,9 @@ class Customer(Model):
     # answered (a copy of the survey's own deadline): intake looks for that survey only
     # then, instead of querying surveys for every message.
     comment_until = fields.DatetimeField(null=True)
+    # When the person had everything about them erased (/forget_me): the row stays, empty,
+    # so anonymous counts (tickets, ratings, orders) keep a customer to belong to.
+    erased_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

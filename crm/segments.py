@@ -146,7 +146,8 @@ async def load_features(*, now: datetime) -> pd.DataFrame:
     at = _sql_instant(now)
     since = _sql_instant(now - timedelta(days=RECENT_DAYS))
     double = "DOUBLE PRECISION"  # SQLite reads it as REAL: floats, not Decimals, on both stores
-    ids = await _query('SELECT "id" FROM "customer"', ["customer_id"])
+    # Erased customers are anonymous counts, never profiled again.
+    ids = await _query('SELECT "id" FROM "customer" WHERE "erased_at" IS NULL', ["customer_id"])
     # Grouping by "customer_id" + 0 rather than the bare column keeps SQLite from walking the
     # (customer_id, ...) index with one random table read per row: scanning and sorting is about
     # twice as fast on a million orders. PostgreSQL hashes either way.

@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from crm import audit, campaigns, privacy, records, tickets
+from crm import campaigns, privacy, records, tickets
 from crm.customers import find_customer, register_customer
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
@@ -384,13 +384,8 @@ async def forget_pressed(update: Update, context: CRMContext) -> None:
     if match[2] == "no":
         await query.edit_message_text(t("forget_cancelled", lang))
         return
-    counts = await privacy.erase_customer(customer_id=customer.id)
-    await audit.record(
-        actor_telegram_id=None,
-        action="customer.erase",
-        subject=f"customer {customer.id}",
-        details=counts,
-    )
+    # Updates they send after this one are a new customer's: the erasure leaves them be.
+    await privacy.erase_customer(customer_id=customer.id, up_to_update_id=update.update_id)
     await query.edit_message_text(t("forget_done", lang))
 
 

@@ -92,3 +92,42 @@ def test_gdpr_export_writes_everything_held_about_a_customer(tmp_path: Path) -> 
     assert len(data["tickets"]) == 1 and data["orders"] == []
     missing = crm("gdpr", "export", "999", cwd=tmp_path, env={"CRM_DB_URL": url})
     assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert set(data) >= {"audit", "telegram_updates", "deals", "tasks", "campaign_messages"}
+
+
+def test_gdpr_erase_erases_a_customer_for_a_request_that_came_another_way(tmp_path: Path) -> None:
+    import asyncio
+
+    from crm import db
+    from crm.models import AuditEntry, Customer, Message
+    from crm.tickets import log_customer_message
+    from tests.factories import inbound, make_profile
+
+    url = f"sqlite://{tmp_path / 'crm.db'}"
+
+    async def fill() -> int:
+        await db.open_store(url)
+        try:
+            alice = make_profile(501, "Alice")
+            result = await log_customer_message(profile=alice, message=inbound(alice, "my data"))
+            return result.customer.id
+        finally:
+            await db.close_store()
+
+    async def held() -> tuple:
+        await db.open_store(url)
+        try:
+            customer = await Customer.get()
+            erase = await AuditEntry.get(action="customer.erase")
+            texts = await Message.all().values_list("text", flat=True)
+            return customer.first_name, customer.telegram_id, texts, erase.details["by"]
+        finally:
+            await db.close_store()
+
+    customer_id = asyncio.run(fill())
+    result = crm("gdpr", "erase", str(customer_id), cwd=tmp_path, env={"CRM_DB_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"erased customer {customer_id}: customer 1, tickets 1")
+    assert asyncio.run(held()) == ("", None, [""], "operator")
+    missing = crm("gdpr", "erase", "999", cwd=tmp_path, env={"CRM_DB_URL": url})
+    assert missing.returncode == 1 and "does not exist" in missing.stderr

@@ -261,3 +261,25 @@ async def test_managers_from_before_the_upgrade_are_told_apart_by_the_audit_log(
         assert (await StaffMember.get(telegram_id=12)).role is Role.AGENT
     finally:
         await db.close_store()
+
+
+async def test_customers_erased_before_the_upgrade_are_marked_erased(empty_db_url: str) -> None:
+    # Before 0017 only the audit log said who was erased; segmentation must skip them now.
+    await db.apply_migrations(empty_db_url, target="crm.0014_dialog_state")
+    await _run_sql(
+        empty_db_url,
+        "INSERT INTO customer (id, first_name, created_at, updated_at) VALUES "
+        "(1, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+        "(2, 'Kept', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        "INSERT INTO audit_entry (action, subject, details, created_at) VALUES "
+        "('customer.erase', 'customer 1', '{}', '2026-01-05 09:00:00+00:00'), "
+        "('customer.merge', 'customer #3 into #2', '{}', '2026-01-06 09:00:00+00:00')",
+    )
+
+    await db.open_store(empty_db_url)
+    try:
+        erased = dict(await Customer.all().values_list("id", "erased_at"))
+        assert erased[2] is None and erased[1] is not None
+        assert erased[1].isoformat() == "2026-01-05T09:00:00+00:00"
+    finally:
+        await db.close_store()

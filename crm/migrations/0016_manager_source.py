@@ -14,7 +14,7 @@ _PROMOTED = (
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crm", "0014_dialog_state")]
+    dependencies = [("crm", "0015_durable_inbox_replies")]
 
     initial = False
 
