@@ -1143,6 +1143,19 @@ class SandboxBotAPI:
         """Return how many updates are enqueued and not yet confirmed (offset or webhook 2xx)."""
         return len(self._updates) - len(self._pushed)
 
+    @property
+    def awaiting_bot(self) -> int:
+        """Return how many unconfirmed updates the bot asked for (its ``allowed_updates``).
+
+        The others are never delivered, as on Telegram: they wait for nobody.
+        """
+        allowed = self._allowed_updates
+        return sum(
+            1
+            for update in self._updates
+            if _is_wanted(next((k for k in update if k != "update_id"), ""), allowed)
+        ) - len(self._pushed)
+
     def _user_chat(self, user: SandboxUser, chat_id: int | None, chat_type: str) -> JSONDict:
         """Return the chat a user action happens in, registering it if needed."""
         if user.id not in self._users:

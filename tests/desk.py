@@ -84,7 +84,7 @@ class Desk:
         if feed is None or not self.settings.polling_inbox:
             seen = max(processor.last_update_id, self.baseline_update_id)
             return seen < self.sandbox.last_update_id or processor.in_flight > 0
-        return bool(self.sandbox.pending_updates or feed.in_hand or processor.in_flight)
+        return bool(self.sandbox.awaiting_bot or feed.in_hand or processor.in_flight)
 
     async def settle(self, *, timeout: float = 10.0) -> None:
         """Wait until every update sent so far has been fully handled."""
