@@ -12,7 +12,6 @@ import asyncio
 import signal
 import sqlite3
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
