@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from datetime import timedelta
 
 from telegram import Bot, BotCommandScopeAllPrivateChats, Update
@@ -17,6 +17,7 @@ from bot import durable
 from bot.broadcast import CampaignSender
 from bot.http import AiohttpRequest
 from bot.logs import protect_secrets, quiet_libraries
+from bot.ops_http import serving_ops
 from bot.polling import DurablePoller
 from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
@@ -216,11 +217,13 @@ async def running(
     feed: durable.InboxFeed = application.bot_data.inbox_feed
     poller: DurablePoller | None = None
     polling: asyncio.Task | None = None
+    ops = AsyncExitStack()
     try:
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        await ops.enter_async_context(serving_ops(application, settings))
         if settings.polling_inbox:
             await application.bot.delete_webhook()  # getUpdates is refused while one is set
             await inbox.heartbeat(replica=feed.replica)
@@ -262,6 +265,7 @@ async def running(
                     await inbox.sign_off(replica=feed.replica)
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
+            await ops.aclose()
             if application.running:
                 await application.stop()
                 if application.post_stop is not None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CallbackContext, TypeHandler
-from tortoise.exceptions import BaseORMException, DBConnectionError, OperationalError
+from tortoise.exceptions import DBConnectionError, OperationalError
 
 from crm import inbox
 
@@ -36,13 +36,46 @@ KEEP_INTERVAL = 15.0
 
 
 def store_failure(error: BaseException) -> bool:
-    """Return whether an error means the store failed (the update itself may be fine)."""
-    if isinstance(error, DBConnectionError | OperationalError | sqlite3.OperationalError):
-        return True
-    if isinstance(error, BaseORMException) and "connect" in str(error).lower():
-        return True
-    # asyncpg's errors, without importing asyncpg where SQLite is the store.
-    return isinstance(error, ConnectionError) or type(error).__module__.startswith("asyncpg")
+    """Return whether an error means the store is unreachable or busy, not the data refused.
+
+    Such a failure passes by itself (the update waits for the store and loses no try);
+    any other one would repeat, so it must not block what comes after.
+    """
+    seen: BaseException | None = error
+    for _ in range(10):  # the error and what caused it (tortoise wraps the driver's)
+        if seen is None:
+            break
+        if isinstance(seen, DBConnectionError | ConnectionError | TimeoutError):
+            return True
+        if isinstance(seen, OSError) and not isinstance(seen, FileNotFoundError):
+            return True
+        if type(seen).__name__ in _ASYNCPG_UNAVAILABLE:
+            return True
+        text = str(seen).lower()
+        if isinstance(seen, sqlite3.OperationalError | OperationalError) and any(
+            word in text for word in _UNAVAILABLE_WORDS
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+# asyncpg's errors for a server that is gone, restarting or full, by name (asyncpg is not
+# imported where SQLite is the store).
+_ASYNCPG_UNAVAILABLE = frozenset(
+    {
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+        "PostgresConnectionError",
+        "CannotConnectNowError",
+        "TooManyConnectionsError",
+        "InterfaceError",
+        "AdminShutdownError",
+        "CrashShutdownError",
+        "ClientCannotConnectError",
+    }
+)
+_UNAVAILABLE_WORDS = ("locked", "busy", "connection", "closed", "unable to open", "disk i/o")
 
 
 class InboxFeed:
@@ -249,11 +282,11 @@ class InboxFeed:
 
         async def later() -> None:
             await asyncio.sleep(delay)
+            self._retry = None  # the tries below may need the next timer
             try:
                 await self.retry_due()
             except Exception as err:
                 log.debug("retry of failed updates postponed: %s", err)
-                self._retry = None
                 self._schedule_retry(min(delay * 2, inbox.MAX_BACKOFF.total_seconds()))
 
         self._retry = asyncio.create_task(later(), name="inbox-retry")

@@ -30,7 +30,7 @@ from telegram.request import BaseRequest, RequestData
 # internals too); not re-exported by telegram.request.
 from telegram.request._requestparameter import RequestParameter
 
-from bot.durable import InboxFeed
+from bot.durable import InboxFeed, store_failure
 from crm import inbox
 
 log = logging.getLogger(__name__)
@@ -173,6 +173,10 @@ class DurablePoller:
             try:
                 stored = await inbox.accept_batch(payloads=updates, replica=self.feed.replica)
             except Exception as err:
+                if not store_failure(err):
+                    # The store answers but refuses this batch: one update in it cannot be
+                    # stored. Store the others; set the one aside rather than stop polling.
+                    return await self._store_one_by_one(updates)
                 if self._store_down_since is None:
                     self._store_down_since = time.monotonic()
                     log.warning(
@@ -194,6 +198,28 @@ class DurablePoller:
                 )
                 self._store_down_since = None
             return stored
+
+    async def _store_one_by_one(self, updates: list[dict[str, Any]]) -> list[inbox.Pending]:
+        stored: list[inbox.Pending] = []
+        replica = self.feed.replica
+        for update in updates:
+            try:
+                stored += await inbox.accept_batch(payloads=[update], replica=replica)
+            except Exception as err:
+                if store_failure(err):
+                    raise
+                log.error(
+                    "update %s refused by the store (%s: %s); set aside (see crm doctor)",
+                    update["update_id"],
+                    type(err).__name__,
+                    err,
+                )
+                await inbox.accept_unstorable(
+                    update_id=update["update_id"],
+                    error=f"{type(err).__name__}: {err}",
+                    replica=replica,
+                )
+        return stored
 
     async def _confirm(self) -> None:
         """Confirm the last stored batch to Telegram on the way out (best effort)."""

@@ -71,6 +71,10 @@ class Settings:
     # Polling through the durable inbox. Off only to measure what the inbox costs: a crash
     # then loses the updates Telegram already handed over.
     polling_inbox: bool = True
+    # Where /metrics (and /healthz) are served for Prometheus, an internal address; and the
+    # bearer token that alone opens /metrics on the public webhook port.
+    metrics_listen: tuple[str, int] | None = None
+    metrics_token: str | None = field(default=None, repr=False)
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (tests and the demo use this)."""
@@ -89,6 +93,7 @@ class Settings:
         candidates = (
             self.telegram_token,
             self.webhook_secret,
+            self.metrics_token,
             *(password for url in urls for password in _url_passwords(url)),
         )
         return tuple(dict.fromkeys(s for s in candidates if s))
@@ -181,6 +186,8 @@ def load_settings(
         segments_at=_parse_time("CRM_SEGMENTS_AT", get("CRM_SEGMENTS_AT"), time(3, 0)),
         redis_url=_parse_redis_url("CRM_REDIS_URL", get("CRM_REDIS_URL")),
         replica_id=_parse_replica("CRM_REPLICA_ID", get("CRM_REPLICA_ID")),
+        metrics_listen=_parse_listen("CRM_METRICS_LISTEN", get("CRM_METRICS_LISTEN")),
+        metrics_token=_parse_token("CRM_METRICS_TOKEN", get("CRM_METRICS_TOKEN")),
         polling_inbox=_parse_choice(
             "CRM_POLLING_INBOX", get("CRM_POLLING_INBOX") or "on", ("on", "off")
         )
@@ -338,6 +345,24 @@ def _parse_webhook(url: str | None, secret: str | None, listen: str | None) -> d
         )
     values.update(webhook_url=url, webhook_secret=secret)
     return values
+
+
+def _parse_listen(name: str, raw: str | None) -> tuple[str, int] | None:
+    if raw is None:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name} is malformed: expected HOST:PORT, got {raw!r}")
+    return host.strip("[]"), int(port)
+
+
+def _parse_token(name: str, raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw):
+        # Not the value: it is a secret, and this line goes to the terminal.
+        raise SettingsError(f"{name} is malformed: 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    return raw
 
 
 def _parse_replica(name: str, raw: str | None) -> str | None:

@@ -8,19 +8,16 @@ import json
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 
 from aiohttp import web
 from telegram.ext import Application
-from tortoise import connections
 
 from bot.durable import KEEP_INTERVAL, InboxFeed, keep_inbox
+from bot.ops_http import add_public_routes, serving_ops
 from bot.polling import is_update
-from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings
-from bot.telemetry import CONTENT_TYPE
 from crm import inbox
-from crm.models import OPEN_STATUSES, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,8 @@ def malformed(payload: object) -> str | None:
 
 
 def build_web_app(application: Application, settings: Settings) -> web.Application:
-    """Return the aiohttp app: POST updates at the webhook path, GET /healthz and /metrics."""
+    """Return the aiohttp app: POST updates at the webhook path, GET /healthz (and /metrics
+    with CRM_METRICS_TOKEN)."""
     assert settings.webhook_secret is not None
     secret = settings.webhook_secret.encode()
     telemetry = application.bot_data.telemetry
@@ -83,30 +81,9 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
                                            attempts=1)])
         return web.Response(text="ok")
 
-    async def healthz(request: web.Request) -> web.Response:
-        problems = []
-        if not application.running:
-            problems.append("bot not running")
-        try:
-            await connections.get(next(iter(connections.db_config))).execute_query("SELECT 1")
-        except Exception as err:  # any failure means "not healthy"; say which
-            problems.append(f"store unreachable: {type(err).__name__}")
-        if problems:
-            return web.json_response({"ok": False, "problems": problems}, status=503)
-        return web.json_response({"ok": True})
-
-    async def metrics(request: web.Request) -> web.Response:
-        processor = application.update_processor
-        in_flight = processor.in_flight if isinstance(processor, PerChatUpdateProcessor) else 0
-        telemetry.queue_depth.set(application.update_queue.qsize() + in_flight)
-        telemetry.tickets_open.set(await Ticket.filter(status__in=list(OPEN_STATUSES)).count())
-        telemetry.set_aside.set((await inbox.set_aside(limit=0))[0])
-        return web.Response(body=telemetry.render(), headers={"Content-Type": CONTENT_TYPE})
-
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_post(settings.webhook_path, receive)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
+    add_public_routes(app, application, settings)
     return app
 
 
@@ -119,6 +96,7 @@ async def serving(
 
     feed: InboxFeed = application.bot_data.inbox_feed
     runner: web.AppRunner | None = None
+    ops = AsyncExitStack()
     try:
         await application.initialize()
         if application.post_init is not None:
@@ -131,6 +109,7 @@ async def serving(
         application.job_queue.run_repeating(
             keep_inbox, interval=KEEP_INTERVAL, first=KEEP_INTERVAL, name="inbox"
         )
+        await ops.enter_async_context(serving_ops(application, settings))
         runner = web.AppRunner(build_web_app(application, settings), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.listen_host, settings.listen_port)
@@ -147,6 +126,7 @@ async def serving(
     finally:
         if runner is not None:
             await runner.cleanup()  # stop taking updates first
+        await ops.aclose()
         await feed.wait_idle(DRAIN_TIMEOUT)
         await feed.close()
         with suppress(Exception):  # the store may be what failed; the lease then just expires

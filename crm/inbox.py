@@ -69,6 +69,20 @@ def replica_lease(replica: str) -> str:
     return f"replica:{replica}"
 
 
+def storable(payload: Any) -> Any:
+    """Return an update's JSON without NUL characters, which PostgreSQL's JSON refuses.
+
+    Message texts are stored without them too (``crm.tickets.clean_text``).
+    """
+    if isinstance(payload, str):
+        return payload.replace("\x00", "") if "\x00" in payload else payload
+    if isinstance(payload, dict):
+        return {storable(k): storable(v) for k, v in payload.items()}
+    if isinstance(payload, list):
+        return [storable(v) for v in payload]
+    return payload
+
+
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait after a failed try before the next one."""
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
@@ -83,7 +97,7 @@ async def accept(*, update_id: int, payload: dict[str, Any], replica: str | None
     try:
         await InboundUpdate.create(
             update_id=update_id,
-            payload=payload,
+            payload=storable(payload),
             received_at=now,
             replica=replica,
             attempts=1,
@@ -101,7 +115,7 @@ async def accept_batch(*, payloads: list[dict[str, Any]], replica: str) -> list[
     """
     by_id: dict[int, dict[str, Any]] = {}
     for payload in payloads:
-        by_id.setdefault(payload["update_id"], payload)
+        by_id.setdefault(payload["update_id"], storable(payload))
     now = clock.utcnow()
     try:
         async with in_transaction():
@@ -134,6 +148,28 @@ async def accept_batch(*, payloads: list[dict[str, Any]], replica: str) -> list[
             if await accept(update_id=uid, payload=p, replica=replica)
         ]
     return [Pending(update_id=uid, payload=p, attempts=1) for uid, p in sorted(fresh)]
+
+
+async def accept_unstorable(*, update_id: int, error: str, replica: str) -> bool:
+    """Store a stand-in for an update the store refuses, set aside at once with why.
+
+    Polling must go on past it, and Telegram would send it again forever otherwise.
+    """
+    now = clock.utcnow()
+    try:
+        await InboundUpdate.create(
+            update_id=update_id,
+            payload={"update_id": update_id},
+            received_at=now,
+            replica=replica,
+            attempts=MAX_ATTEMPTS,
+            last_attempt_at=now,
+            last_error=f"the store refused it: {error}"[:ERROR_LIMIT],
+            set_aside_at=now,
+        )
+    except IntegrityError:
+        return False
+    return True
 
 
 async def mark_processed(*, update_id: int) -> None:

@@ -210,9 +210,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 async def sandbox() -> AsyncIterator[object]:
     """Run a sandbox Bot API on loopback."""
     from bot.sandbox import SandboxBotAPI
+    from tests.timing import scaled
 
     async with SandboxBotAPI() as api:
+        # Its waits, like every wait of the suite, stretch with the machine's load.
+        for name, default in (("wait_for", 5.0), ("wait_for_message", 5.0), ("wait_idle", 10.0)):
+            _stretch(api, name, default, scaled)
         yield api
+
+
+def _stretch(api: object, name: str, default: float, scaled) -> None:
+    """Make one of the sandbox's wait methods scale its timeout with the machine's load."""
+    original = getattr(api, name)
+
+    async def wait(*args, timeout: float = default, **kwargs):
+        return await original(*args, timeout=scaled(timeout), **kwargs)
+
+    setattr(api, name, wait)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bot.app import build_application, running
 from bot.processor import PerChatUpdateProcessor
 from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
 from bot.settings import Settings
+from tests.timing import scaled
 
 MANAGER_ID = 9001
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +126,11 @@ def free_port() -> int:
 async def eventually(
     check: Callable[[], Awaitable[T]], *, timeout: float = 5.0, interval: float = 0.02
 ) -> T:
-    """Re-run an async check until it returns something truthy; fail after the timeout."""
+    """Re-run an async check until it returns something truthy; fail after the timeout.
+
+    The timeout is for an idle machine; it stretches with the machine's load (tests.timing).
+    """
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     while True:
         result = await check()

@@ -19,7 +19,7 @@ SECRET = "s3cret-Token_123"
 
 
 @asynccontextmanager
-async def webhook_bot(sandbox, db_url: str) -> AsyncIterator[tuple[str, object]]:
+async def webhook_bot(sandbox, db_url: str, **overrides) -> AsyncIterator[tuple[str, object]]:
     port = free_port()
     settings = desk_settings(
         sandbox,
@@ -28,6 +28,7 @@ async def webhook_bot(sandbox, db_url: str) -> AsyncIterator[tuple[str, object]]
         webhook_secret=SECRET,
         listen_host="127.0.0.1",
         listen_port=port,
+        **overrides,
     )
     application = build_application(settings)
     async with serving(application, settings):
@@ -168,24 +169,78 @@ async def test_the_secret_and_token_never_reach_the_logs(
     assert SECRET not in caplog.text and sandbox.token not in caplog.text
 
 
-async def test_health_and_metrics(sandbox, db_url: str) -> None:
-    async with webhook_bot(sandbox, db_url) as (base, _):
+async def test_health_is_open_and_says_only_ok_and_metrics_are_not_public(
+    sandbox, db_url: str
+) -> None:
+    async with webhook_bot(sandbox, db_url) as (base, _), aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/healthz") as response:
+            assert response.status == 200 and (await response.json()) == {"ok": True}
+        async with http.get(f"{base}/metrics") as response:
+            assert response.status == 404  # not on the public port without a token
+
+
+async def _scrape(url: str, *, headers: dict | None = None) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http, http.get(url, headers=headers) as response:
+        return response.status, await response.text()
+
+
+async def test_metrics_on_the_public_port_only_with_the_token(sandbox, db_url: str) -> None:
+    token = "metrics-token-0123456789"
+    async with webhook_bot(sandbox, db_url, metrics_token=token) as (base, _):
         await _post(base, _update(sandbox, 20))
         await sandbox.wait_for_message(501)
-        async with aiohttp.ClientSession() as http:
-            async with http.get(f"{base}/healthz") as response:
-                assert response.status == 200 and (await response.json()) == {"ok": True}
+        for wrong in (None, {"Authorization": "Bearer nope"}, {"Authorization": token}):
+            status, _ = await _scrape(f"{base}/metrics", headers=wrong)
+            assert status == 404
 
-            async def scraped() -> str | None:
-                async with http.get(f"{base}/metrics") as response:
-                    text = await response.text()
-                return text if 'crm_updates_total{outcome="processed"} 1.0' in text else None
+        async def scraped() -> str | None:
+            status, text = await _scrape(
+                f"{base}/metrics", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert status == 200
+            return text if 'crm_updates_total{outcome="processed"} 1.0' in text else None
 
-            text = await eventually(scraped)
-        assert 'crm_updates_total{outcome="received"} 1.0' in text
-        assert 'crm_messages_sent_total{outcome="ok"} 1.0' in text
-        assert "crm_tickets_open 1.0" in text
-        assert "crm_update_queue_depth" in text
+        text = await eventually(scraped)
+    assert 'crm_updates_total{outcome="received"} 1.0' in text
+    assert 'crm_messages_sent_total{outcome="ok"} 1.0' in text
+    assert "crm_tickets_open 1.0" in text
+    assert "crm_update_queue_depth" in text
+    assert "crm_updates_set_aside 0.0" in text
+
+
+async def test_metrics_and_health_on_the_internal_address_in_polling_mode_too(
+    sandbox, db_url: str
+) -> None:
+    from tests.desk import running_desk
+
+    port = free_port()
+    async with running_desk(sandbox, db_url, metrics_listen=("127.0.0.1", port)) as desk:
+        await desk.send_text(desk.customer(), "hello")
+        status, text = await _scrape(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200 and "crm_tickets_open 1.0" in text
+        status, text = await _scrape(f"http://127.0.0.1:{port}/healthz")
+        assert (status, json.loads(text)) == (200, {"ok": True})
+
+
+async def test_an_unhealthy_bot_says_so_without_saying_why(
+    sandbox, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tortoise import connections
+
+    async with webhook_bot(sandbox, db_url) as (base, _):
+        connection = connections.get(next(iter(connections.db_config)))
+        original = connection.execute_query
+
+        async def broken(*args, **kwargs):
+            raise ConnectionRefusedError("secret-host:5432 refused")
+
+        connection.execute_query = broken
+        try:
+            status, text = await _scrape(f"{base}/healthz")
+        finally:
+            connection.execute_query = original
+    assert status == 503 and json.loads(text) == {"ok": False}
+    assert "health check failing: store unreachable" in caplog.text  # the reason is logged
 
 
 async def test_an_update_accepted_before_a_crash_is_replayed_at_start(sandbox, db_url: str) -> None:
