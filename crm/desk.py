@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
@@ -151,7 +152,10 @@ async def reopen_ticket(*, ticket_id: int, staff: StaffMember) -> Ticket:
     now = clock.utcnow()
     async with in_transaction():
         changed = await Ticket.filter(id=ticket_id, status=TicketStatus.RESOLVED).update(
-            status=TicketStatus.OPEN, resolved_at=None, last_activity_at=now
+            status=TicketStatus.OPEN,
+            resolved_at=None,
+            last_activity_at=now,
+            reopened_count=F("reopened_count") + 1,
         )
         if not changed:
             raise InvalidInput(f"ticket #{ticket_id} is already open")
