@@ -155,7 +155,19 @@ async def play_demo(settings: Settings, *, out: TextIO | None = None) -> dict[st
                 "[taps 5 ⭐]",
                 lambda: sandbox.press_button(alice, survey, survey.button_data()[4]),
             )
-            await show.say(alice, "Very quick, thank you!")
+            await show.act(
+                alice,
+                "[taps ✍️ Add a comment]",
+                lambda: sandbox.press_button(alice, survey, survey.button_data()[0]),
+            )
+            prompt = show.last_to(alice, "Reply to this message")
+            await show.act(
+                alice,
+                "(replies to the prompt) Very quick, thank you!",
+                lambda: sandbox.send_text(
+                    alice, "Very quick, thank you!", reply_to_message_id=prompt.message_id
+                ),
+            )
             await show.say(alice, "/feedback Love the new packaging!")
             await show.say(alice, "/tickets")
             await show.say(alice, "/close 999")

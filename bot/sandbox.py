@@ -86,6 +86,12 @@ WEBHOOK_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # A webhook answering slower than this is treated as failed and the update is sent again.
 WEBHOOK_TIMEOUT = 30.0
 WEBHOOK_RETRY_MIN, WEBHOOK_RETRY_MAX = 0.05, 2.0  # seconds; the sandbox retries fast
+# What Telegram answers when an edit carries a reply keyboard or a ForceReply.
+NOT_INLINE_MARKUP = (
+    'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array'
+)
+BAD_MARKUP = "Bad Request: can't parse reply keyboard markup JSON object"
+MAX_PLACEHOLDER_LENGTH = 64  # ForceReply / ReplyKeyboardMarkup input_field_placeholder
 POLL_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -1782,7 +1788,7 @@ class SandboxBotAPI:
         if markup is None or markup == "":
             return None
         if not isinstance(markup, dict):
-            raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+            raise _ApiError(400, BAD_MARKUP)
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
@@ -1790,6 +1796,15 @@ class SandboxBotAPI:
             for row in rows:
                 for button in row:
                     _check_inline_button(button)
+        elif "force_reply" in markup:
+            _check_force_reply(markup)
+        return markup
+
+    def _edit_markup(self, params: JSONDict) -> JSONDict | None:
+        """Validate the reply_markup of an edit: only an inline keyboard can be edited in."""
+        markup = self._markup(params)
+        if markup is not None and "inline_keyboard" not in markup:
+            raise _ApiError(400, NOT_INLINE_MARKUP)
         return markup
 
     def _compose(
@@ -2393,7 +2408,7 @@ class SandboxBotAPI:
         if "text" not in message:
             raise _ApiError(400, "Bad Request: there is no text in the message to edit")
         content = self._text_content(params)
-        markup = self._markup(params)
+        markup = self._edit_markup(params)
         self._apply_edit(message, content, ("text", "entities"), markup)
         if sent is not None:
             new_text = _text_value(params, "text") or ""
@@ -2409,7 +2424,7 @@ class SandboxBotAPI:
         if "text" in message:
             raise _ApiError(400, "Bad Request: there is no caption in the message to edit")
         content = self._caption_content(params)
-        markup = self._markup(params)
+        markup = self._edit_markup(params)
         self._apply_edit(message, content, ("caption", "caption_entities"), markup)
         if sent is not None:
             new_caption = _text_value(params, "caption") or ""
@@ -2422,9 +2437,7 @@ class SandboxBotAPI:
     def _api_edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
         """Serve editMessageReplyMarkup."""
         message, sent = self._editable(params)
-        markup = self._markup(params)
-        if markup is not None and "inline_keyboard" not in markup:
-            raise _ApiError(400, "Bad Request: reply markup must be an inline keyboard")
+        markup = self._edit_markup(params)
         self._apply_edit(message, {}, (), markup)
         if sent is not None:
             sent.reply_markup = markup
@@ -2587,6 +2600,19 @@ def _commands_key(scope: Any, language_code: str) -> tuple[str, str]:
     if not isinstance(scope, dict):
         scope = {"type": "default"}
     return json.dumps(scope, sort_keys=True), language_code
+
+
+def _check_force_reply(markup: JSONDict) -> None:
+    """Validate a ForceReply object: force_reply is True, the placeholder 1-64 characters."""
+    placeholder = markup.get("input_field_placeholder")
+    if markup.get("force_reply") is not True or not isinstance(
+        markup.get("selective", False), bool
+    ):
+        raise _ApiError(400, BAD_MARKUP)
+    if placeholder is not None and (
+        not isinstance(placeholder, str) or not 1 <= len(placeholder) <= MAX_PLACEHOLDER_LENGTH
+    ):
+        raise _ApiError(400, BAD_MARKUP)
 
 
 def _check_inline_button(button: Any) -> None:

@@ -52,6 +52,8 @@ class Settings:
     daily_summary_at: time = time(9, 0)
     default_country: str = "US"
     flood_max: int = 20
+    # A customer writing this soon after the desk resolved their ticket reopens it.
+    reopen_hours: int = 72
     send_rate: int = 30  # Bot API calls per second overall; 0 turns the limiter off
     broadcast_rate: int = 25  # campaign messages per second, below Telegram's ~30/s
     # How long a dead sender's claims wait before another takes them over (or, for a
@@ -178,6 +180,7 @@ def load_settings(
         ),
         default_country=_parse_country("CRM_DEFAULT_COUNTRY", get("CRM_DEFAULT_COUNTRY")),
         flood_max=_parse_int("CRM_FLOOD_MAX", get("CRM_FLOOD_MAX"), 20, 1, 10_000),
+        reopen_hours=_parse_int("CRM_REOPEN_HOURS", get("CRM_REOPEN_HOURS"), 72, 0, 365 * 24),
         send_rate=_parse_int("CRM_SEND_RATE", get("CRM_SEND_RATE"), 30, 0, 100_000),
         broadcast_rate=_parse_int("CRM_BROADCAST_RATE", get("CRM_BROADCAST_RATE"), 25, 1, 100_000),
         campaign_lease_s=_parse_int(

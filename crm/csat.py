@@ -9,11 +9,12 @@ from tortoise.transactions import in_transaction
 
 from crm import clock
 from crm.errors import CrmError, InvalidInput
-from crm.models import Customer, Priority, Rating, Survey, Ticket, TicketKind
+from crm.models import Priority, Rating, Survey, Ticket, TicketKind
 from crm.tickets import LOW_RATING, RATING_MAX, RATING_MIN
 
-# How long after a rating the customer's next message is taken as its comment.
-COMMENT_WINDOW = timedelta(minutes=15)
+# How long a reply to the "Add a comment" prompt is still taken as the rating's comment
+# (later it is a request like any other message).
+COMMENT_WINDOW = timedelta(hours=24)
 
 
 class SurveyClosed(CrmError):
@@ -60,12 +61,10 @@ async def answer_survey(*, survey_id: int, customer_telegram_id: int, score: int
     async with in_transaction():
         # Conditional update: of two presses at once, exactly one wins.
         won = await Survey.filter(id=survey_id, answered_at=None, superseded=False).update(
-            answered_at=now, comment_until=now + COMMENT_WINDOW
+            answered_at=now
         )
         if not won:
             raise SurveyClosed("answered")
-        # Tells intake to look for this survey when the customer's next message comes.
-        await Customer.filter(id=survey.customer.id).update(comment_until=now + COMMENT_WINDOW)
         rating = await Rating.create(
             ticket_id=survey.ticket.id,
             customer_id=survey.customer.id,
@@ -88,3 +87,21 @@ async def answer_survey(*, survey_id: int, customer_telegram_id: int, score: int
             )
     await survey.refresh_from_db()
     return SurveyAnswer(survey=survey, rating=rating, ticket=survey.ticket, follow_up=follow_up)
+
+
+async def commentable_survey(*, survey_id: int, customer_telegram_id: int) -> Survey:
+    """Return the customer's own rated survey they may comment on; raise SurveyClosed."""
+    survey = await Survey.get_or_none(id=survey_id).select_related("customer")
+    if survey is None or survey.customer.telegram_id != customer_telegram_id:
+        raise SurveyClosed("unknown")
+    if survey.rating_id is None:  # type: ignore[attr-defined]
+        raise SurveyClosed("unknown")
+    return survey
+
+
+async def await_comment(*, survey: Survey, prompt_message_id: int) -> Survey:
+    """Take the customer's reply to this prompt (within COMMENT_WINDOW) as the comment."""
+    survey.comment_prompt_id = prompt_message_id
+    survey.comment_until = clock.utcnow() + COMMENT_WINDOW
+    await survey.save(update_fields=["comment_prompt_id", "comment_until"])
+    return survey

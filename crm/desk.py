@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
@@ -242,7 +243,10 @@ async def reopen_ticket(*, ticket_id: int, staff: StaffMember, scope: AgentScope
     now = clock.utcnow()
     async with in_transaction():
         changed = await Ticket.filter(id=ticket_id, status=TicketStatus.RESOLVED).update(
-            status=TicketStatus.OPEN, resolved_at=None, last_activity_at=now
+            status=TicketStatus.OPEN,
+            resolved_at=None,
+            last_activity_at=now,
+            reopened_count=F("reopened_count") + 1,
         )
         if not changed:
             raise InvalidInput(f"ticket #{ticket_id} is already open")

@@ -28,6 +28,10 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "ack_new": "Thanks! We've opened ticket #{ticket_id} for you. We'll reply here.",
         "ack_append": "Got it, added to your ticket #{ticket_id}.",
+        "ack_reopened": (
+            "Got it: we've reopened ticket #{ticket_id} and passed your message on. "
+            "We'll reply here."
+        ),
         "feedback_ok": "Thank you for your feedback! It is logged as ticket #{ticket_id}.",
         "feedback_usage": (
             "Please write your feedback after the command, for example:\n"
@@ -73,16 +77,19 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "ticket_resolved": "Your ticket #{ticket_id} has been resolved. How did we do?",
         "survey_recorded": "Thank you!",
-        "survey_thanks": (
-            "Thank you for rating us {score}/5! Anything to add? Just write it here."
-        ),
+        "survey_thanks": "Thank you for rating us {score}/5!",
         "survey_thanks_low": (
             "Thank you for rating us {score}/5, and we're sorry it wasn't better. "
-            "A manager will look into ticket #{ticket_id} personally. "
-            "Anything to add? Just write it here."
+            "A manager will look into ticket #{ticket_id} personally."
         ),
         "survey_already": "You have already rated this ticket. Thank you!",
         "survey_stale": "This survey is no longer open.",
+        "comment_button": "✍️ Add a comment",
+        "comment_prompt": (
+            "What would you like to add to your rating? Reply to this message with your "
+            "comment. (Anything you write without replying here goes to our team as usual.)"
+        ),
+        "comment_placeholder": "Your comment on the rating",
         "comment_thanks": "Thanks, we've added your comment to your rating.",
         "nps_question": (
             "One more question: how likely are you to recommend us to a friend or colleague? "
@@ -145,6 +152,9 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "ack_new": "谢谢！我们已为您创建工单 #{ticket_id}，稍后会在这里回复您。",
         "ack_append": "收到，已添加到您的工单 #{ticket_id}。",
+        "ack_reopened": (
+            "收到：我们已重新打开工单 #{ticket_id} 并转交您的消息，稍后会在这里回复您。"
+        ),
         "feedback_ok": "感谢您的反馈！已记录为工单 #{ticket_id}。",
         "feedback_usage": "请在命令后写下您的反馈，例如：\n/feedback 新的物流跟踪功能很好用",
         "complain_ok": (
@@ -180,13 +190,18 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "ticket_resolved": "您的工单 #{ticket_id} 已处理完毕。请为我们的服务打分：",
         "survey_recorded": "谢谢！",
-        "survey_thanks": "感谢您给我们打 {score}/5 分！如有补充，请直接在这里留言。",
+        "survey_thanks": "感谢您给我们打 {score}/5 分！",
         "survey_thanks_low": (
-            "感谢您给我们打 {score}/5 分，很抱歉没有让您满意。"
-            "经理会亲自跟进工单 #{ticket_id}。如有补充，请直接在这里留言。"
+            "感谢您给我们打 {score}/5 分，很抱歉没有让您满意。经理会亲自跟进工单 #{ticket_id}。"
         ),
         "survey_already": "您已经为此工单打过分了，谢谢！",
         "survey_stale": "此评价已失效。",
+        "comment_button": "✍️ 添加评论",
+        "comment_prompt": (
+            "您想对评价补充些什么？请回复这条消息写下您的评论。"
+            "（不回复此消息而直接发送的内容会照常转给我们的团队。）"
+        ),
+        "comment_placeholder": "您对本次评价的评论",
         "comment_thanks": "谢谢，您的补充意见已添加到评价中。",
         "nps_question": (
             "还有一个问题：您有多大可能向朋友或同事推荐我们？0 = 完全不会，10 = 非常愿意。"

@@ -57,6 +57,7 @@ __all__ = [
     "NegativeTicket",
     "Nps",
     "Period",
+    "Reopens",
     "Report",
     "ResponseTimes",
     "Satisfaction",
@@ -75,6 +76,7 @@ __all__ = [
     "nps",
     "render_report",
     "render_summary",
+    "reopens",
     "response_times",
     "satisfaction",
     "sentiment_stats",
@@ -419,6 +421,28 @@ async def ticket_flow(*, period: Period) -> TicketFlow:
 
 
 @dataclass(frozen=True, slots=True)
+class Reopens:
+    """Of the tickets created in the period and resolved since, how many came back."""
+
+    resolved: int  # resolved at least once (reopened ones included)
+    reopened: int  # reopened at least once, by the customer writing again or by staff
+
+    @property
+    def reopen_pct(self) -> float | None:
+        """Return the reopen rate, 0-100 (None without resolved tickets)."""
+        return _pct(self.reopened, self.resolved)
+
+
+async def reopens(*, period: Period) -> Reopens:
+    """Return the reopen rate of the tickets created in the period (ratings left out)."""
+    base = Ticket.filter(kind__in=_TIMED_KINDS, **_within("created_at", period))
+    # A reopened ticket that is open again has no resolved_at, yet it was resolved once.
+    reopened = await base.filter(reopened_count__gt=0).count()
+    resolved_now = await base.filter(reopened_count=0, resolved_at__isnull=False).count()
+    return Reopens(resolved=resolved_now + reopened, reopened=reopened)
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseTimes:
     """First-response and resolution times of the tickets created in a period."""
 
@@ -717,6 +741,7 @@ class Report:
     satisfaction: Satisfaction
     nps: Nps
     flow: TicketFlow
+    reopens: Reopens
     response_times: ResponseTimes
     sla_breaches: dict[SlaKind, int]
     sentiment: SentimentStats
@@ -734,6 +759,7 @@ async def build_report(*, period: Period, zone: ZoneInfo) -> Report:
         satisfaction=Satisfaction.from_counts(_all_ratings(ratings)),
         nps=await nps(period=period),
         flow=await ticket_flow(period=period),
+        reopens=await reopens(period=period),
         response_times=ResponseTimes.of(created),
         sla_breaches=await sla_breach_counts(period=period),
         sentiment=await sentiment_stats(period=period, zone=zone),
@@ -990,6 +1016,11 @@ def render_report(report: Report) -> str:
     lines.append(f"Opened {flow.total_opened:,}: {_counts(flow.opened)}")
     lines.append(f"Resolved {flow.total_resolved:,}: {_counts(flow.resolved)}")
     lines.append(f"Open now {flow.total_open:,}: {_counts(flow.open_now)}")
+    back = report.reopens
+    lines.append(
+        f"Reopened: {_percent(back.reopen_pct)} ({back.reopened:,} of {back.resolved:,} "
+        "resolved tickets opened in the period)"
+    )
     age = flow.backlog_age
     if age.count:
         lines.append(

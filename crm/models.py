@@ -136,9 +136,8 @@ class Customer(Model):
     # No campaigns after /stop; unreachable after Telegram said the bot is blocked.
     subscribed = fields.BooleanField(default=True, db_default=True)
     unreachable = fields.BooleanField(default=False, db_default=False)
-    # Until when the customer's next message may be the comment on a survey they just
-    # answered (a copy of the survey's own deadline): intake looks for that survey only
-    # then, instead of querying surveys for every message.
+    # Unused since comments became an explicit reply to a prompt (Survey.comment_prompt_id);
+    # kept so the migration history stays as it landed.
     comment_until = fields.DatetimeField(null=True)
     # When the person had everything about them erased (/forget_me): the row stays, empty,
     # so anonymous counts (tickets, ratings, orders) keep a customer to belong to.
@@ -220,6 +219,9 @@ class Ticket(Model):
     parent: fields.ForeignKeyNullableRelation[Ticket] = fields.ForeignKeyField(
         "crm.Ticket", related_name="follow_ups", null=True, on_delete=fields.SET_NULL
     )
+    # How often the ticket came back after being resolved (the customer wrote again, or
+    # staff reopened it): the report's reopen rate.
+    reopened_count = fields.IntField(default=0, db_default=0)
 
     messages: fields.ReverseRelation[Message]
     ratings: fields.ReverseRelation[Rating]
@@ -330,7 +332,9 @@ class Survey(Model):
         "crm.Rating", related_name="survey", null=True, on_delete=fields.SET_NULL
     )
     answered_at = fields.DatetimeField(null=True)
-    # Until then the customer's next message is taken as the rating's comment.
+    # The "Add a comment" prompt sent after the rating (a message in the customer's chat):
+    # a reply to it before comment_until is the rating's comment. Nothing else is.
+    comment_prompt_id = fields.BigIntField(null=True)
     comment_until = fields.DatetimeField(null=True)
     # A newer survey for the same ticket (after a reopen) makes this one stale.
     superseded = fields.BooleanField(default=False)

@@ -119,6 +119,35 @@ async def route_ticket(*, ticket_id: int, default_capacity: int) -> Assignment |
     return None
 
 
+async def route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment | None:
+    """Give a reopened ticket back to its agent if they are online with room, else route it.
+
+    None: nobody online has room and the ticket waits in the queue.
+    """
+    async with in_transaction():
+        ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+        if ticket is None or not ticket.is_open:
+            return None
+        owner_id = ticket.assignee_id  # type: ignore[attr-defined]
+        if owner_id is not None:
+            owner = (
+                await StaffMember.filter(id=owner_id, active=True, online=True)
+                .select_for_update()
+                .first()
+            )
+            if owner is not None:
+                capacity = owner.capacity if owner.capacity is not None else default_capacity
+                others = (
+                    await Ticket.filter(assignee_id=owner.id, status__in=list(OPEN_STATUSES))
+                    .exclude(id=ticket.id)
+                    .count()
+                )
+                if others < capacity:
+                    return Assignment(ticket=ticket, staff=owner)
+            await release_ticket(ticket=ticket)
+    return await route_ticket(ticket_id=ticket_id, default_capacity=default_capacity)
+
+
 async def drain_queue(*, default_capacity: int, limit: int = 100) -> list[Assignment]:
     """Hand out waiting tickets, oldest first, while some online agent has room."""
     waiting = (

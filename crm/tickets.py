@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
@@ -36,6 +37,9 @@ SUBJECT_LENGTH = 80
 RATING_MIN, RATING_MAX = 1, 5
 # Ratings at or below this need a human: the rating ticket stays open.
 LOW_RATING = 2
+# A customer's message this soon after the desk resolved their ticket reopens it
+# (CRM_REOPEN_HOURS); later it opens a new one.
+REOPEN_WINDOW = timedelta(hours=72)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ class InboundMessage:
     text: str = ""
     media_type: MediaType | None = None
     file_id: str | None = None
+    # The message this one answers with Telegram's "Reply", if any (same chat).
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +65,10 @@ class Intake:
     new_ticket: bool
     duplicate: bool
     rating: Rating | None = None
-    # Set when the message was taken as the comment on a rating the customer just gave.
+    # Set when the message answered the "Add a comment" prompt of a rating.
     commented_rating: Rating | None = None
+    # Set when the message brought back the ticket the desk had just resolved.
+    reopened: bool = False
 
 
 def clean_text(text: str | None) -> str:
@@ -82,14 +90,21 @@ def make_subject(text: str, media_type: MediaType | None = None) -> str:
 
 
 async def log_customer_message(
-    *, profile: CustomerProfile, message: InboundMessage, topics: TopicMap | None = None
+    *,
+    profile: CustomerProfile,
+    message: InboundMessage,
+    topics: TopicMap | None = None,
+    reopen_window: timedelta = REOPEN_WINDOW,
 ) -> Intake:
-    """Append a customer's message to their open ticket, or open an inquiry for it.
+    """Append a customer's message to their open ticket, reopen a just-resolved one, or open one.
 
-    Right after the customer rated a resolved ticket, their next message is that rating's
-    comment instead (stored on the rated ticket, which stays resolved).
+    Without an open ticket, a message within `reopen_window` of the desk resolving the
+    customer's latest ticket reopens it; otherwise it opens an inquiry. Only a reply to a
+    rating's "Add a comment" prompt is taken as that rating's comment instead.
     """
-    return await _intake(profile=profile, message=message, kind=None, topics=topics)
+    return await _intake(
+        profile=profile, message=message, kind=None, topics=topics, reopen_window=reopen_window
+    )
 
 
 async def open_ticket(
@@ -148,6 +163,7 @@ async def _intake(
     priority: Priority = Priority.NORMAL,
     rating: tuple[int, str] | None = None,
     topics: TopicMap | None = None,
+    reopen_window: timedelta = REOPEN_WINDOW,
 ) -> Intake:
     """Store the message first, exactly once, on the ticket it belongs to.
 
@@ -168,21 +184,23 @@ async def _intake(
                 # and the ORM's one connection per process, already serialise intakes.)
                 await Customer.filter(id=customer.id).select_for_update().first()
             commented = None
+            reopened = False
             survey = None
-            if kind is None and customer.comment_until is not None and customer.comment_until > now:
-                survey = await _comment_survey(customer.id)
+            if kind is None and message.reply_to_message_id is not None and text.strip():
+                survey = await _prompted_survey(customer.id, message.reply_to_message_id, now)
             if survey is not None and survey.rating is not None:
-                ticket, new_ticket, commented = survey.ticket, False, survey.rating
-                commented.comment = text or commented.comment
+                commented = survey.rating
+                commented.comment = text
                 await commented.save(update_fields=["comment"])
                 await Survey.filter(id=survey.id).update(comment_until=None)
-                await Customer.filter(id=customer.id).update(comment_until=None)
+                ticket, new_ticket = await _comment_ticket(survey), False
             else:
-                ticket, new_ticket = await _target_ticket(
+                ticket, new_ticket, reopened = await _target_ticket(
                     customer=customer,
                     kind=kind,
                     priority=priority,
                     now=now,
+                    reopen_since=now - reopen_window,
                     subject=lambda: _subject_for(kind, text, message.media_type, rating),
                     topic=lambda: topic_map.classify(text),
                 )
@@ -226,23 +244,34 @@ async def _intake(
         duplicate=False,
         rating=rating_row,
         commented_rating=commented,
+        reopened=reopened,
     )
 
 
-async def _comment_survey(customer_id: int) -> Survey | None:
-    """Return the survey whose rating waits for this customer's comment, if any."""
-    # Runs for every customer message and almost always finds nothing: a plain query, and
-    # the rating and ticket only on a hit (building the three-table join cost ~0.6 ms).
-    survey = (
-        await Survey.filter(
-            customer_id=customer_id, comment_until__gt=clock.utcnow(), rating_id__not_isnull=True
-        )
-        .order_by("-answered_at")
-        .first()
-    )
+async def _prompted_survey(customer_id: int, prompt_id: int, now: datetime) -> Survey | None:
+    """Return the survey whose open "Add a comment" prompt this message replies to, if any."""
+    survey = await Survey.filter(
+        customer_id=customer_id,
+        comment_prompt_id=prompt_id,
+        comment_until__gt=now,
+        rating_id__not_isnull=True,
+    ).first()
     if survey is not None:
         await survey.fetch_related("rating", "ticket")
     return survey
+
+
+async def _comment_ticket(survey: Survey) -> Ticket:
+    """Return where a rating's comment is filed: the open follow-up of a poor score, else the
+    rated ticket (which stays resolved)."""
+    follow_up = (
+        await Ticket.filter(
+            parent_id=survey.ticket.id, kind=TicketKind.FOLLOW_UP, status__in=list(OPEN_STATUSES)
+        )
+        .order_by("-id")
+        .first()
+    )
+    return follow_up or survey.ticket
 
 
 async def _find_stored(message: InboundMessage) -> Message | None:
@@ -284,10 +313,12 @@ async def _target_ticket(
     kind: TicketKind | None,
     priority: Priority,
     now: datetime,
+    reopen_since: datetime,
     subject: Callable[[], str],
     topic: Callable[[], str],
-) -> tuple[Ticket, bool]:
-    """Return the ticket a message goes to: the open one for plain messages, else a new one.
+) -> tuple[Ticket, bool, bool]:
+    """Return (ticket, new, reopened): for a plain message the open ticket, else the one the
+    desk resolved since `reopen_since` (reopened), else a new one.
 
     The subject and topic are worked out only for a new ticket (most messages join one).
     """
@@ -306,7 +337,10 @@ async def _target_ticket(
                 ticket.status = TicketStatus.OPEN
                 fields.append("status")
             await ticket.save(update_fields=fields)
-            return ticket, False
+            return ticket, False, False
+        reopened = await _reopen_just_resolved(customer=customer, since=reopen_since, now=now)
+        if reopened is not None:
+            return reopened, False, True
         kind = TicketKind.INQUIRY
     ticket = await Ticket.create(
         customer=customer,
@@ -317,7 +351,36 @@ async def _target_ticket(
         created_at=now,
         last_activity_at=now,
     )
-    return ticket, True
+    return ticket, True, False
+
+
+async def _reopen_just_resolved(
+    *, customer: Customer, since: datetime, now: datetime
+) -> Ticket | None:
+    """Reopen the customer's latest resolved ticket if the desk resolved it since `since`.
+
+    "The desk resolved it" means staff closed it and the customer was asked how we did: a
+    ticket the customer closed themselves, or a /rate score, stays closed ("write any time
+    to open a new one").
+    """
+    latest = (
+        await Ticket.filter(customer=customer, status=TicketStatus.RESOLVED, resolved_at__gt=since)
+        .order_by("-resolved_at", "-id")
+        .first()
+    )
+    # By customer first: the survey table is indexed on (customer_id, ...), not on ticket_id.
+    if latest is None or not await Survey.exists(customer_id=customer.id, ticket_id=latest.id):
+        return None
+    reopened = await Ticket.filter(id=latest.id, status=TicketStatus.RESOLVED).update(
+        status=TicketStatus.OPEN,
+        resolved_at=None,
+        last_activity_at=now,
+        reopened_count=F("reopened_count") + 1,
+    )
+    if not reopened:
+        return None
+    await latest.refresh_from_db()
+    return latest
 
 
 async def mark_acknowledged(*, message: Message) -> None:

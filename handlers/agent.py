@@ -27,7 +27,7 @@ from handlers.notify import (
 )
 from handlers.sales import SALES_HELP
 from handlers.survey import send_survey
-from handlers.text import esc
+from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE, inbound_of, text_after
 
 log = logging.getLogger(__name__)
@@ -132,11 +132,14 @@ async def show_queue(update: Update, context: CRMContext, member: StaffMember) -
         for t in waiting[:QUEUE_BUTTONS]
     ]
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        "\n".join(lines),
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(buttons) if buttons else None,
-    )
+    parts = split_message("\n".join(lines))  # long names and subjects can pass the limit
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await update.effective_message.reply_text(
+            part,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup(buttons) if buttons and last else None,
+        )
 
 
 def _ticket_line(ticket: Ticket) -> str:

@@ -695,7 +695,7 @@ async def list_campaigns(update: Update, context: CRMContext, member: StaffMembe
     for campaign, progress in rows:
         name = f" · {campaign.name}" if campaign.name else ""
         lines.append(campaigns.describe_progress(campaign, progress) + name)
-    for chunk in split_message("\n".join(lines)):
+    for chunk in split_message("\n".join(lines), html=False):  # plain text
         await answer(update, chunk)
 
 
@@ -709,7 +709,7 @@ async def show_campaign(update: Update, context: CRMContext, member: StaffMember
     if report.campaign.status is CampaignStatus.SCHEDULED and scheduled is not None:
         zone = context.bot_data.settings.timezone
         text += f"\nScheduled for {scheduled.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
-    for chunk in split_message(text):  # plain text: names and specs are never markup
+    for chunk in split_message(text, html=False):  # plain: names and specs are never markup
         await answer(update, chunk)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -35,7 +36,12 @@ from handlers import agent
 from handlers.auth import staff_sender
 from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
-from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
+from handlers.notify import (
+    forward_customer_message,
+    route_and_notify,
+    route_reopened_and_notify,
+    warn_flooding,
+)
 from handlers.survey import ask_nps
 from handlers.unpack import (
     NEW_PRIVATE,
@@ -172,17 +178,20 @@ async def intake(update: Update, context: CRMContext) -> None:
         if not await dialog_message(update, context, member):
             await agent.on_staff_message(update, context, member)
         return
+    settings = context.bot_data.settings
     result = await tickets.log_customer_message(
-        profile=profile_of(user), message=inbound_of(message), topics=context.bot_data.topics
+        profile=profile_of(user),
+        message=inbound_of(message),
+        topics=context.bot_data.topics,
+        reopen_window=timedelta(hours=settings.reopen_hours),
     )
     lang = user.language_code
     if result.commented_rating is not None:
         await _acknowledge(result, message, t("comment_thanks", lang))
+        await _after_intake(context, result)  # filed on an open follow-up: its agent sees it
         return
     if not result.duplicate:
-        flood = await tickets.flood_check(
-            telegram_id=user.id, limit=context.bot_data.settings.flood_max
-        )
+        flood = await tickets.flood_check(telegram_id=user.id, limit=settings.flood_max)
         if flood.flooding:
             # Stored, but neither acknowledged nor forwarded one by one; staff hear once.
             if flood.just_started:
@@ -191,6 +200,8 @@ async def intake(update: Update, context: CRMContext) -> None:
                 )
             return
     key = "ack_new" if result.new_ticket else "ack_append"
+    if result.reopened:
+        key = "ack_reopened"
     await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
     await _after_intake(context, result)
 
@@ -425,11 +436,16 @@ async def _open_kind(
 
 
 async def _after_intake(context: CRMContext, result: tickets.Intake) -> None:
-    """Route a new open ticket to an agent, or pass a later message on to the ticket's agent."""
+    """Route a new or reopened ticket to an agent, or pass a later message on to its agent."""
     if result.duplicate or not result.ticket.is_open:
         return
     if result.new_ticket:
         await route_and_notify(context.bot, context.bot_data.settings, ticket_id=result.ticket.id)
+        return
+    if result.reopened:
+        await route_reopened_and_notify(
+            context.bot, context.bot_data.settings, ticket_id=result.ticket.id
+        )
         return
     message = result.message
     try:

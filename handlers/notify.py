@@ -190,6 +190,15 @@ async def route_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> N
         await _notify_safely(bot, assignment, "New ticket for you")
 
 
+async def route_reopened_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> None:
+    """Give a ticket the customer reopened back to its agent (or whoever has room) and tell them."""
+    assignment = await routing.route_reopened(
+        ticket_id=ticket_id, default_capacity=settings.agent_capacity
+    )
+    if assignment is not None:
+        await _notify_safely(bot, assignment, f"Ticket #{ticket_id} reopened by the customer")
+
+
 async def drain_and_notify(bot: Bot, settings: Settings) -> Sequence[routing.Assignment]:
     """Hand out waiting tickets and tell each agent."""
     assignments = await routing.drain_queue(default_capacity=settings.agent_capacity)

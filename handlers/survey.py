@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -22,7 +29,9 @@ log = logging.getLogger(__name__)
 
 PREFIX = "csat"
 NPS_PREFIX = "nps"
+COMMENT_PREFIX = "csatc"
 _DATA = re.compile(rf"^{PREFIX}:(\d{{1,9}}):([1-5])$")
+_COMMENT_DATA = re.compile(rf"^{COMMENT_PREFIX}:(\d{{1,9}})$")
 _NPS_DATA = re.compile(rf"^{NPS_PREFIX}:(\d{{1,9}}):(10|[0-9])$")
 
 
@@ -30,6 +39,7 @@ def register(application: Application) -> None:
     """Add the survey button handlers (CSAT and NPS)."""
     application.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{PREFIX}:"))
     application.add_handler(CallbackQueryHandler(nps_pressed, pattern=rf"^{NPS_PREFIX}:"))
+    application.add_handler(CallbackQueryHandler(comment_pressed, pattern=rf"^{COMMENT_PREFIX}:"))
 
 
 def nps_buttons(response_id: int) -> InlineKeyboardMarkup:
@@ -82,7 +92,13 @@ async def nps_pressed(update: Update, context: CRMContext) -> None:
     )
 
 
-async def _acknowledge(query: CallbackQuery, answer: str, thanks: str) -> None:
+async def _acknowledge(
+    query: CallbackQuery,
+    answer: str,
+    thanks: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+) -> None:
     """Answer the press and turn the question into the thanks; the score is stored already.
 
     Either may fail (the press is too old to answer, the message cannot be edited any more):
@@ -93,7 +109,7 @@ async def _acknowledge(query: CallbackQuery, answer: str, thanks: str) -> None:
     except TelegramError as err:
         log.info("could not answer survey press %s: %s", query.id, err)
     try:
-        await query.edit_message_text(thanks)
+        await query.edit_message_text(thanks, reply_markup=reply_markup)
     except TelegramError as err:
         log.warning("could not edit the survey message into the thanks: %s", err)
 
@@ -105,6 +121,20 @@ def survey_buttons(survey_id: int) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(f"{n} ⭐", callback_data=f"{PREFIX}:{survey_id}:{n}")
                 for n in range(1, 6)
+            ]
+        ]
+    )
+
+
+def comment_button(survey_id: int, language_code: str | None) -> InlineKeyboardMarkup:
+    """Return the "Add a comment" button shown under the thanks for a rating."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("comment_button", language_code),
+                    callback_data=f"{COMMENT_PREFIX}:{survey_id}",
+                )
             ]
         ]
     )
@@ -150,7 +180,10 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
         return
     key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
     await _acknowledge(
-        query, t("survey_recorded", lang), t(key, lang, score=score, ticket_id=result.ticket.id)
+        query,
+        t("survey_recorded", lang),
+        t(key, lang, score=score, ticket_id=result.ticket.id),
+        reply_markup=comment_button(survey_id, lang),
     )
     await ask_nps(context.bot, customer=result.survey.customer, ticket_id=result.ticket.id)
     if result.follow_up is not None:
@@ -165,3 +198,33 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
             ticket=result.follow_up,
         )
         await route_and_notify(context.bot, settings, ticket_id=result.follow_up.id)
+
+
+async def comment_pressed(update: Update, context: CRMContext) -> None:
+    """Ask for the rating's comment with a reply prompt; only a reply to it is the comment."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    lang = user.language_code
+    match = _COMMENT_DATA.match(query.data or "")
+    try:
+        if match is None:
+            raise csat.SurveyClosed("unknown")
+        survey = await csat.commentable_survey(
+            survey_id=int(match[1]), customer_telegram_id=user.id
+        )
+    except csat.SurveyClosed:
+        log.warning("refused comment button %r from user %s", query.data, user.id)
+        await query.answer(t("survey_stale", lang), show_alert=True)
+        return
+    await query.answer()
+    prompt = await context.bot.send_message(
+        user.id,
+        t("comment_prompt", lang),
+        reply_markup=ForceReply(input_field_placeholder=t("comment_placeholder", lang)),
+    )
+    await csat.await_comment(survey=survey, prompt_message_id=prompt.message_id)
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)  # one prompt per rating
+    except TelegramError as err:
+        log.info("could not remove the comment button of survey %s: %s", survey.id, err)

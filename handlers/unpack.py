@@ -37,12 +37,14 @@ def inbound_of(message: Message, *, text: str | None = None) -> tickets.InboundM
             contact = message.contact
             name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
             text = f"☎ {name} {contact.phone_number}".strip()
+    replied = message.reply_to_message
     return tickets.InboundMessage(
         chat_id=message.chat_id,
         message_id=message.message_id,
         text=text,
         media_type=media_type,
         file_id=file_id,
+        reply_to_message_id=replied.message_id if replied is not None else None,
     )
 
 

@@ -36,14 +36,16 @@ def inbound(
     message_id: int | None = None,
     media_type: MediaType | None = None,
     file_id: str | None = None,
+    reply_to: int | None = None,
 ) -> InboundMessage:
-    """Return a message the customer sent in their private chat."""
+    """Return a message the customer sent in their private chat (a reply to `reply_to`)."""
     return InboundMessage(
         chat_id=profile.telegram_id,
         message_id=next(_message_ids) if message_id is None else message_id,
         text=text,
         media_type=media_type,
         file_id=file_id,
+        reply_to_message_id=reply_to,
     )
 
 

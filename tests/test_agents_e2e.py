@@ -15,6 +15,7 @@ from crm.models import (
     Role,
     SlaBreach,
     StaffMember,
+    Survey,
     Ticket,
     TicketKind,
     TicketStatus,
@@ -199,15 +200,119 @@ async def test_close_survey_rating_and_low_score_alert(desk: Desk) -> None:
     assert follow_up.parent_id == ticket.id and follow_up.status is TicketStatus.OPEN
     assert "2/5" in (survey.text or "")  # the survey message was edited into the thanks
 
-    assert survey.button_data() == []  # the buttons are gone from the edited message
+    # The score buttons are gone from the edited message; "Add a comment" took their place.
+    assert survey.button_data() == [f"csatc:{(await Survey.get()).id}"]
     again = await desk.press(carol, survey, five_stars, strict=False)
     assert again.text == "You have already rated this ticket. Thank you!"
     assert await Rating.all().count() == 1
 
-    # The customer's next message is the rating's comment, not a new ticket.
-    thanks = await desk.send_text(carol, "The agent was slow")
+    # Without the button, the customer's next message is a request: it joins the open
+    # follow-up (for a person), not the rating.
+    ack = await desk.send_text(carol, "The agent was slow")
+    assert ack.text == f"Got it, added to your ticket #{follow_up.id}."
+    assert (await Rating.get()).comment is None
+    assert await Message.filter(ticket_id=follow_up.id, text="The agent was slow").exists()
+
+    # The comment itself is filed on the follow-up too, and its agent sees it.
+    agent_id = (await Ticket.get(id=follow_up.id).select_related("assignee")).assignee.telegram_id
+    await desk.press(carol, survey, survey.button_data()[0])
+    prompt = await desk.sandbox.wait_for_message(carol.id, contains="Reply to this message")
+    desk.sandbox.send_text(carol, "Nobody called me back", reply_to_message_id=prompt.message_id)
+    seen = await desk.sandbox.wait_for_message(agent_id, contains="Nobody called me back")
+    assert f"#{follow_up.id}" in seen.plain_text
+    assert (await Rating.get()).comment == "Nobody called me back"
+
+
+async def _rated(desk: Desk, score: int = 5) -> tuple:
+    """Carol writes, Anna closes the ticket, Carol rates it; return them, the ticket, the survey."""
+    maya, anna, boris = await _team(desk)
+    carol = desk.customer(501, "Carol")
+    await desk.send_text(carol, "My order arrived broken")
+    ticket = await Ticket.get()
+    await desk.settle()
+    assert await _assigned(ticket.id) == ANNA
+    await desk.send_text(anna, f"/close {ticket.id}")
+    survey = await desk.sandbox.wait_for_message(carol.id, contains="How did we do?")
+    await desk.press(carol, survey, survey.button_data()[score - 1])
+    await desk.settle()
+    return anna, boris, carol, ticket, survey
+
+
+async def test_a_message_after_a_rating_reopens_the_ticket_for_its_agent(desk: Desk) -> None:
+    anna, boris, carol, ticket, survey = await _rated(desk)
+    reply = await desk.send_text(carol, "The replacement is broken too")
+    assert reply.text == (
+        f"Got it: we've reopened ticket #{ticket.id} and passed your message on. We'll reply here."
+    )
+    note = await desk.sandbox.wait_for_message(ANNA, contains="reopened by the customer")
+    assert f"Ticket #{ticket.id} reopened" in note.plain_text
+    assert "The replacement is broken too" in note.plain_text
+    ticket = await Ticket.get(id=ticket.id)
+    assert ticket.status is TicketStatus.OPEN and ticket.reopened_count == 1
+    assert await _assigned(ticket.id) == ANNA
+    assert (await Rating.get()).comment is None
+    assert await Ticket.all().count() == 1
+
+
+async def test_a_reopened_ticket_of_an_offline_agent_goes_to_someone_with_room(
+    desk: Desk,
+) -> None:
+    anna, boris, carol, ticket, survey = await _rated(desk)
+    await desk.send_text(anna, "/offline")
+    await desk.send_text(carol, "Still broken")
+    note = await desk.sandbox.wait_for_message(BORIS, contains="reopened by the customer")
+    assert "Still broken" in note.plain_text
+    assert await _assigned(ticket.id) == BORIS
+
+
+async def test_the_comment_button_and_a_reply_to_its_prompt_store_the_comment(
+    desk: Desk,
+) -> None:
+    anna, boris, carol, ticket, survey = await _rated(desk, score=4)
+    survey_id = (await Survey.get()).id
+    assert survey.button_data() == [f"csatc:{survey_id}"]
+    mallory = desk.customer(666, "Mallory")
+    refused = await desk.press(mallory, survey, f"csatc:{survey_id}")
+    assert refused.show_alert and (await Survey.get()).comment_prompt_id is None
+
+    before = len(desk.sandbox.messages_to(carol.id))
+    await desk.press(carol, survey, f"csatc:{survey_id}")
+    prompt = await desk.sandbox.wait_for_message(carol.id, count=before + 1)
+    assert "Reply to this message" in prompt.text
+    assert prompt.reply_markup == {
+        "force_reply": True,
+        "input_field_placeholder": "Your comment on the rating",
+    }
+    await desk.settle()
+    assert survey.button_data() == []  # one prompt per rating
+    notes_to_anna = len(desk.sandbox.messages_to(ANNA))
+
+    thanks = await desk.expect_reply(
+        carol,
+        lambda: desk.sandbox.send_text(
+            carol, "Quick and friendly", reply_to_message_id=prompt.message_id
+        ),
+    )
     assert thanks.text == "Thanks, we've added your comment to your rating."
-    assert (await Rating.get()).comment == "The agent was slow"
+    assert (await Rating.get()).comment == "Quick and friendly"
+    ticket = await Ticket.get(id=ticket.id)
+    assert ticket.status is TicketStatus.RESOLVED and ticket.reopened_count == 0
+    await desk.settle()
+    assert len(desk.sandbox.messages_to(ANNA)) == notes_to_anna  # a comment, no request
+
+
+async def test_after_the_reopen_window_a_message_opens_a_new_ticket(desk: Desk) -> None:
+    assert desk.settings.reopen_hours == 72  # the default CRM_REOPEN_HOURS
+    anna, boris, carol, ticket, survey = await _rated(desk)
+    clock.freeze(clock.utcnow() + timedelta(hours=72, minutes=1))
+    try:
+        reply = await desk.send_text(carol, "A new question")
+    finally:
+        clock.reset()
+    newer = await Ticket.exclude(id=ticket.id).get()
+    assert reply.text == f"Thanks! We've opened ticket #{newer.id} for you. We'll reply here."
+    old = await Ticket.get(id=ticket.id)
+    assert old.status is TicketStatus.RESOLVED and old.reopened_count == 0
 
 
 async def test_good_score_does_not_alert(desk: Desk) -> None:
@@ -315,7 +420,8 @@ async def test_tag_and_reopen(desk: Desk) -> None:
     await desk.send_text(anna, f"/close {ticket.id}")
     reopened = await desk.send_text(anna, f"/reopen {ticket.id}")
     assert "open again" in reopened.text
-    assert (await Ticket.get(id=ticket.id)).status is TicketStatus.OPEN
+    ticket = await Ticket.get(id=ticket.id)
+    assert ticket.status is TicketStatus.OPEN and ticket.reopened_count == 1
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from crm.metrics import (
     nps,
     render_report,
     render_summary,
+    reopens,
     response_times,
     satisfaction,
     sentiment_stats,
@@ -290,6 +291,7 @@ async def test_empty_period_gives_none_not_zero() -> None:
     assert "CSAT n/a · average n/a · 0 ratings" in text
     assert "NPS n/a (no answers)" in text
     assert "First response: median n/a, p90 n/a (0 tickets)" in text
+    assert "Reopened: n/a (0 of 0 resolved tickets opened in the period)" in text
 
 
 @on_store
@@ -345,6 +347,28 @@ async def test_ticket_flow_by_kind_topic_and_the_backlog_now() -> None:
     assert ages.median == pytest.approx(7200.000001)
     assert ages.p90 == pytest.approx(7200.000001 + 0.8 * (93600 - 7200.000001))
     assert ages.longest == pytest.approx(93600)
+
+
+@on_store
+async def test_reopen_rate_of_the_tickets_opened_in_the_period() -> None:
+    alice = await customer()
+    await ticket(T0 + H, who=alice, resolved_after=H)  # resolved, never came back
+    back_and_solved = await ticket(T0 + 2 * H, who=alice, resolved_after=H)
+    back_and_open = await ticket(T0 + 3 * H, who=alice)  # reopened, so once resolved
+    for t, times in ((back_and_solved, 2), (back_and_open, 1)):
+        await Ticket.filter(id=t.id).update(reopened_count=times)
+    await ticket(T0 + 4 * H, who=alice)  # never resolved: not in the rate
+    await ticket(T0 + H, who=alice, kind=TicketKind.RATING, resolved_after=US)  # a /rate
+    earlier = await ticket(T0 - H, who=alice, resolved_after=M)  # another period's ticket
+    await Ticket.filter(id=earlier.id).update(reopened_count=1)
+
+    back = await reopens(period=DAY)
+    assert (back.resolved, back.reopened) == (3, 2)
+    assert back.reopen_pct == pytest.approx(200 / 3)
+    text = render_report(await build_report(period=DAY, zone=UTC_ZONE))
+    assert "Reopened: 66.7% (2 of 3 resolved tickets opened in the period)" in text
+    nothing = await reopens(period=Period(start=T1, end=T1 + timedelta(days=1)))
+    assert (nothing.resolved, nothing.reopen_pct) == (0, None)
 
 
 @on_store

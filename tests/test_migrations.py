@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -177,44 +177,31 @@ async def test_summaries_sent_before_the_upgrade_are_never_taken_over(empty_db_u
 
 
 async def test_open_comment_windows_survive_the_upgrade(empty_db_url: str) -> None:
-    # Before 0013 intake found a survey awaiting its comment by querying surveys; since,
-    # the customer row says when to look. Windows open at upgrade time must carry over.
-    from tortoise import Tortoise
-
-    from crm import clock
-    from crm.models import Rating, Survey
+    # Before 0013 intake found a survey awaiting its comment by querying surveys; 0013 copied
+    # the open windows onto the customer rows. (Written in that schema's plain SQL: the
+    # models have columns 0012 did not.)
+    from datetime import UTC, datetime
 
     await db.apply_migrations(empty_db_url, target="crm.0012_summary_finished")
-    await _run_sql(
-        empty_db_url,
-        "INSERT INTO customer (telegram_id, first_name, created_at, updated_at) VALUES "
-        "(1, 'Rated', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
-        "(2, 'Silent', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    now = "2026-01-05 10:00:00+00:00"
+    until = datetime(2030, 1, 5, 10, 0, tzinfo=UTC)
+    script = ""
+    for i in (1, 2):
+        script += (
+            f"INSERT INTO customer (telegram_id, first_name, created_at, updated_at) "
+            f"VALUES ({i}, 'C{i}', '{now}', '{now}');"
+            f"INSERT INTO ticket (customer_id, kind, status, priority, subject, created_at, "
+            f"last_activity_at) VALUES ({i}, 'inquiry', 'resolved', 2, 's', '{now}', '{now}');"
+        )
+    script += (
+        f"INSERT INTO rating (ticket_id, customer_id, score, created_at) VALUES (1, 1, 4, '{now}');"
+        f"INSERT INTO survey (ticket_id, customer_id, sent_at, rating_id, answered_at, "
+        f"comment_until, superseded) VALUES (1, 1, '{now}', 1, '{now}', "
+        f"'2030-01-05 10:00:00+00:00', false);"
+        f"INSERT INTO survey (ticket_id, customer_id, sent_at, superseded) "
+        f"VALUES (2, 2, '{now}', false);"
     )
-    until = clock.utcnow().replace(microsecond=0) + timedelta(minutes=10)
-    await Tortoise.init(config=db.tortoise_config(empty_db_url))
-    try:
-        for telegram_id, answered in ((1, True), (2, False)):
-            [customer_id] = await Customer.filter(telegram_id=telegram_id).values_list(
-                "id", flat=True
-            )
-            ticket = await Ticket.create(
-                customer_id=customer_id, kind=TicketKind.INQUIRY, subject="s", topic="general"
-            )
-            rating = (
-                await Rating.create(ticket=ticket, customer_id=customer_id, score=4)
-                if answered
-                else None
-            )
-            await Survey.create(
-                ticket=ticket,
-                customer_id=customer_id,
-                rating=rating,
-                answered_at=clock.utcnow() if answered else None,
-                comment_until=until if answered else None,
-            )
-    finally:
-        await Tortoise.close_connections()
+    await _run_sql(empty_db_url, script)
 
     await db.open_store(empty_db_url)
     try:

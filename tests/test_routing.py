@@ -8,12 +8,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm import clock
-from crm.csat import SurveyClosed, answer_survey, create_survey
+from crm.csat import (
+    COMMENT_WINDOW,
+    SurveyClosed,
+    answer_survey,
+    await_comment,
+    commentable_survey,
+    create_survey,
+)
 from crm.desk import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
 from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
 from crm.models import (
     AgentScope,
-    Customer,
     Message,
     Priority,
     Rating,
@@ -30,6 +36,7 @@ from crm.routing import (
     Candidate,
     choose_agent,
     drain_queue,
+    route_reopened,
     route_ticket,
     take_ticket,
     transfer_ticket,
@@ -354,19 +361,151 @@ async def test_a_newer_survey_makes_the_old_one_stale() -> None:
 
 
 @pytestmark_store
-async def test_next_message_after_rating_is_the_comment_not_a_new_ticket() -> None:
+async def test_a_message_after_a_rating_reopens_the_ticket_and_is_no_comment() -> None:
+    agent = await _agent(11)
+    ticket = await _ticket(101)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
+    await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=5)
+    profile = make_profile(101, "C101")
+
+    result = await log_customer_message(
+        profile=profile, message=inbound(profile, "The replacement is broken too")
+    )
+    assert result.reopened and not result.new_ticket and result.commented_rating is None
+    assert result.ticket.id == ticket.id
+    reopened = await Ticket.get(id=ticket.id)
+    assert reopened.status is TicketStatus.OPEN and reopened.resolved_at is None
+    assert reopened.reopened_count == 1
+    assert (await Rating.get()).comment is None
+    assert await Message.filter(ticket_id=ticket.id, text="The replacement is broken too").exists()
+
+    later = await log_customer_message(profile=profile, message=inbound(profile, "Still broken"))
+    assert not later.reopened and later.ticket.id == ticket.id  # simply appended now
+    assert (await Ticket.get(id=ticket.id)).reopened_count == 1
+
+
+@pytestmark_store
+async def test_only_a_reply_to_the_comment_prompt_is_the_comment_once() -> None:
+    agent = await _agent(11)
+    ticket = await _ticket(101)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
+    await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=4)
+    survey = await commentable_survey(survey_id=survey.id, customer_telegram_id=101)
+    await await_comment(survey=survey, prompt_message_id=77)
+    profile = make_profile(101, "C101")
+
+    comment = await log_customer_message(
+        profile=profile, message=inbound(profile, "quick!", reply_to=77)
+    )
+    assert comment.commented_rating is not None and comment.ticket.id == ticket.id
+    assert not comment.reopened and (await Rating.get()).comment == "quick!"
+    assert (await Ticket.get(id=ticket.id)).status is TicketStatus.RESOLVED
+
+    # The prompt takes one comment: a second reply to it is a request like any other.
+    again = await log_customer_message(
+        profile=profile, message=inbound(profile, "and one more thing", reply_to=77)
+    )
+    assert again.commented_rating is None and again.reopened
+    assert (await Rating.get()).comment == "quick!"
+
+
+@pytestmark_store
+async def test_a_reply_to_an_expired_prompt_or_another_message_is_a_request() -> None:
+    clock.freeze(T0)
+    agent = await _agent(11)
+    ticket = await _ticket(101)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
+    await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=4)
+    survey = await commentable_survey(survey_id=survey.id, customer_telegram_id=101)
+    await await_comment(survey=survey, prompt_message_id=77)
+    profile = make_profile(101, "C101")
+    other = await log_customer_message(
+        profile=profile, message=inbound(profile, "about that", reply_to=76)
+    )
+    assert other.commented_rating is None and other.reopened
+    await resolve_ticket(ticket_id=ticket.id, staff=agent)
+
+    clock.advance(COMMENT_WINDOW + timedelta(seconds=1))
+    late = await log_customer_message(profile=profile, message=inbound(profile, "ok", reply_to=77))
+    assert late.commented_rating is None and late.reopened
+    assert (await Rating.get()).comment is None
+    assert (await Ticket.get(id=ticket.id)).reopened_count == 2
+    # Someone else's prompt id is not this customer's comment either.
+    with pytest.raises(SurveyClosed):
+        await commentable_survey(survey_id=survey.id, customer_telegram_id=102)
+
+
+@pytestmark_store
+async def test_after_the_reopen_window_a_message_opens_a_new_ticket() -> None:
     clock.freeze(T0)
     agent = await _agent(11)
     ticket = await _ticket(101)
     survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
     await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=5)
     profile = make_profile(101, "C101")
-    result = await log_customer_message(profile=profile, message=inbound(profile, "quick and kind"))
-    assert result.commented_rating is not None and result.ticket.id == ticket.id
-    assert (await Rating.get()).comment == "quick and kind"
-    assert (await Ticket.get(id=ticket.id)).status is TicketStatus.RESOLVED
-    later = await log_customer_message(profile=profile, message=inbound(profile, "new question"))
-    assert later.new_ticket and later.commented_rating is None
+
+    clock.advance(timedelta(hours=72, seconds=1))
+    result = await log_customer_message(profile=profile, message=inbound(profile, "new matter"))
+    assert result.new_ticket and not result.reopened and result.ticket.id != ticket.id
+    old = await Ticket.get(id=ticket.id)
+    assert old.status is TicketStatus.RESOLVED and old.reopened_count == 0
+
+    # A shorter configured window: 2 hours.
+    await resolve_ticket(ticket_id=result.ticket.id, staff=agent)
+    await create_survey(ticket=await Ticket.get(id=result.ticket.id))
+    clock.advance(timedelta(hours=2, seconds=1))
+    later = await log_customer_message(
+        profile=profile, message=inbound(profile, "hello"), reopen_window=timedelta(hours=2)
+    )
+    assert later.new_ticket and not later.reopened
+
+
+@pytestmark_store
+async def test_a_comment_on_a_poor_score_goes_to_the_open_follow_up() -> None:
+    agent = await _agent(11)
+    ticket = await _ticket(101)
+    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
+    answer = await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=1)
+    await await_comment(survey=answer.survey, prompt_message_id=90)
+    profile = make_profile(101, "C101")
+    comment = await log_customer_message(
+        profile=profile, message=inbound(profile, "rude and slow", reply_to=90)
+    )
+    assert comment.commented_rating is not None and comment.ticket.id == answer.follow_up.id
+    assert (await Rating.get()).comment == "rude and slow"
+
+
+@pytestmark_store
+async def test_a_reopened_ticket_goes_back_to_its_agent_while_they_have_room() -> None:
+    anna, boris = await _agent(11), await _agent(12)
+    ticket = await _ticket(101)
+    assert (await route_ticket(ticket_id=ticket.id, default_capacity=1)).staff.id == anna.id
+    await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=anna))
+    await log_customer_message(
+        profile=make_profile(101, "C101"), message=inbound(make_profile(101, "C101"), "again")
+    )
+    back = await route_reopened(ticket_id=ticket.id, default_capacity=1)
+    assert back is not None and back.staff.id == anna.id  # its own ticket is not counted
+
+    # Full (another open ticket, capacity 1): it goes to whoever has room.
+    await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=anna))
+    other = await _ticket(102)
+    await take_ticket(staff=anna, ticket_id=other.id)
+    await log_customer_message(
+        profile=make_profile(101, "C101"), message=inbound(make_profile(101, "C101"), "and again")
+    )
+    moved = await route_reopened(ticket_id=ticket.id, default_capacity=1)
+    assert moved is not None and moved.staff.id == boris.id
+
+    # Offline, and nobody else has room: it waits in the queue.
+    await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=boris))
+    await set_online(member=boris, online=False)
+    await log_customer_message(
+        profile=make_profile(101, "C101"), message=inbound(make_profile(101, "C101"), "third time")
+    )
+    assert await route_reopened(ticket_id=ticket.id, default_capacity=1) is None
+    assert (await Ticket.get(id=ticket.id)).assignee_id is None
+    assert (await Ticket.get(id=ticket.id)).reopened_count == 3
 
 
 @pytestmark_store
@@ -406,32 +545,3 @@ async def test_breached_tickets_of_offline_agents_are_found_for_rerouting() -> N
         targets=SlaTargets(first_response=timedelta(minutes=15), resolution=timedelta(hours=24))
     )
     assert [t.id for t in await late_tickets_with_offline_agents()] == [ticket.id]
-
-
-@pytestmark_store
-async def test_the_next_message_after_a_rating_is_its_comment_once_and_within_the_window() -> None:
-    agent = await _agent(11)
-    ticket = await _ticket(101)
-    survey = await create_survey(ticket=await resolve_ticket(ticket_id=ticket.id, staff=agent))
-    await answer_survey(survey_id=survey.id, customer_telegram_id=101, score=4)
-    assert (await Customer.get(telegram_id=101)).comment_until is not None
-    profile = make_profile(101, "C101")
-
-    comment = await log_customer_message(profile=profile, message=inbound(profile, "quick!"))
-    assert comment.commented_rating is not None and comment.ticket.id == ticket.id
-    assert (await Rating.get()).comment == "quick!"
-    assert (await Customer.get(telegram_id=101)).comment_until is None
-    later = await log_customer_message(profile=profile, message=inbound(profile, "new topic"))
-    assert later.commented_rating is None and later.new_ticket
-
-    # A rating whose window has closed takes no comment.
-    other = await _ticket(102)
-    survey = await create_survey(ticket=await resolve_ticket(ticket_id=other.id, staff=agent))
-    await answer_survey(survey_id=survey.id, customer_telegram_id=102, score=5)
-    clock.advance(timedelta(minutes=16))
-    try:
-        late = make_profile(102, "C102")
-        result = await log_customer_message(profile=late, message=inbound(late, "hello again"))
-    finally:
-        clock.reset()
-    assert result.commented_rating is None and result.new_ticket

@@ -17,6 +17,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -263,6 +264,35 @@ async def test_group_chat_and_reply_to_message(
     assert replied is not None
     assert replied.from_user.is_bot
     assert replied.message_id == bot_reply.message_id
+
+
+async def test_force_reply_prompt_and_the_users_reply_to_it(
+    sandbox: SandboxBotAPI, app: Application, seen: Seen
+) -> None:
+    alice = sandbox.user(ALICE_ID, "Alice")
+    prompt = await app.bot.send_message(
+        ALICE_ID, "Your comment?", reply_markup=ForceReply(input_field_placeholder="Comment")
+    )
+    sent = sandbox.messages_to(ALICE_ID)[-1]
+    assert sent.reply_markup == {"force_reply": True, "input_field_placeholder": "Comment"}
+    # Message.reply_markup is only ever an inline keyboard: a ForceReply is not echoed back.
+    assert prompt.reply_markup is None and "reply_markup" not in sent.message
+
+    sandbox.send_text(alice, "great", reply_to_message_id=prompt.message_id)
+    await sandbox.wait_for_message(ALICE_ID, contains="echo: great")
+    replied = seen.updates[-1].message.reply_to_message
+    assert replied is not None and replied.message_id == prompt.message_id
+    assert replied.from_user.is_bot and replied.text == "Your comment?"
+
+    with pytest.raises(BadRequest, match="Can't parse reply keyboard markup json object"):
+        await app.bot.send_message(
+            ALICE_ID, "x", reply_markup=ForceReply(input_field_placeholder="p" * 65)
+        )
+    # Only an inline keyboard can be edited into a message.
+    with pytest.raises(BadRequest, match="inline_keyboard"):
+        await app.bot.edit_message_text(
+            "y", chat_id=ALICE_ID, message_id=prompt.message_id, reply_markup=ForceReply()
+        )
 
 
 # ------------------------------------------------------------------------ files

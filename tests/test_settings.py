@@ -84,6 +84,9 @@ def test_the_token_is_not_in_the_repr() -> None:
         ({"TELEGRAM_API_URL": "ftp://x"}, "TELEGRAM_API_URL"),
         ({"CRM_REDIS_URL": "http://127.0.0.1:6379"}, "CRM_REDIS_URL"),
         ({"CRM_AGENT_SCOPE": "mine"}, "CRM_AGENT_SCOPE"),
+        ({"CRM_REOPEN_HOURS": "three days"}, "CRM_REOPEN_HOURS"),
+        ({"CRM_REOPEN_HOURS": "-1"}, "CRM_REOPEN_HOURS"),
+        ({"CRM_REOPEN_HOURS": "9000"}, "CRM_REOPEN_HOURS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -91,6 +94,13 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
     with pytest.raises(SettingsError) as err:
         load_settings(full, env_file=None)
     assert str(err.value).startswith(variable)
+
+
+def test_reopen_hours_default_to_three_days_and_zero_turns_reopening_off() -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=None).reopen_hours == 72
+    for raw, hours in (("24", 24), ("0", 0), (" 8760 ", 8760)):
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "CRM_REOPEN_HOURS": raw}
+        assert load_settings(env, env_file=None).reopen_hours == hours
 
 
 def test_demo_needs_no_token() -> None:
