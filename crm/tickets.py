@@ -36,6 +36,9 @@ SUBJECT_LENGTH = 80
 RATING_MIN, RATING_MAX = 1, 5
 # Ratings at or below this need a human: the rating ticket stays open.
 LOW_RATING = 2
+# Waiting (open, unassigned) tickets one customer may have: beyond it, what would open
+# another joins their newest open ticket, so one customer cannot fill the queue.
+WAITING_CAP = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +185,7 @@ async def _intake(
                     customer=customer,
                     kind=kind,
                     priority=priority,
+                    waits=rating is None or rating[0] <= LOW_RATING,
                     now=now,
                     subject=lambda: _subject_for(kind, text, message.media_type, rating),
                     topic=lambda: topic_map.classify(text),
@@ -198,7 +202,7 @@ async def _intake(
                 created_at=now,
             )
             rating_row = None
-            if rating is not None:
+            if rating is not None and new_ticket:  # merged over the cap: kept as its text
                 score, comment = rating
                 rating_row = await Rating.create(
                     ticket=ticket,
@@ -283,13 +287,17 @@ async def _target_ticket(
     customer: Customer,
     kind: TicketKind | None,
     priority: Priority,
+    waits: bool,
     now: datetime,
     subject: Callable[[], str],
     topic: Callable[[], str],
 ) -> tuple[Ticket, bool]:
     """Return the ticket a message goes to: the open one for plain messages, else a new one.
 
-    The subject and topic are worked out only for a new ticket (most messages join one).
+    A new ticket that would wait in the queue is not opened while the customer already has
+    WAITING_CAP waiting ones: the message joins their newest open ticket instead (raising
+    its priority to the message's). The subject and topic are worked out only for a new
+    ticket (most messages join one).
     """
     if kind is None:
         ticket = (
@@ -299,15 +307,19 @@ async def _target_ticket(
             .first()
         )
         if ticket is not None:
-            ticket.last_activity_at = now
-            fields = ["last_activity_at"]
-            if ticket.status is TicketStatus.PENDING:
-                # The customer answered: the ball is back with the business.
-                ticket.status = TicketStatus.OPEN
-                fields.append("status")
-            await ticket.save(update_fields=fields)
+            await _join(ticket, now=now)
             return ticket, False
         kind = TicketKind.INQUIRY
+    elif waits and await _waiting_count(customer) >= WAITING_CAP:
+        newest = (
+            await Ticket.filter(customer=customer, status__in=list(OPEN_STATUSES))
+            .order_by("-created_at", "-id")
+            .select_for_update()
+            .first()
+        )
+        if newest is not None:
+            await _join(newest, now=now, priority=priority)
+            return newest, False
     ticket = await Ticket.create(
         customer=customer,
         kind=kind,
@@ -318,6 +330,26 @@ async def _target_ticket(
         last_activity_at=now,
     )
     return ticket, True
+
+
+async def _waiting_count(customer: Customer) -> int:
+    return await Ticket.filter(
+        customer=customer, status__in=list(OPEN_STATUSES), assignee_id=None
+    ).count()
+
+
+async def _join(ticket: Ticket, *, now: datetime, priority: Priority | None = None) -> None:
+    """Record activity on the open ticket a message joins."""
+    ticket.last_activity_at = now
+    fields = ["last_activity_at"]
+    if ticket.status is TicketStatus.PENDING:
+        # The customer answered: the ball is back with the business.
+        ticket.status = TicketStatus.OPEN
+        fields.append("status")
+    if priority is not None and priority > ticket.priority:
+        ticket.priority = priority
+        fields.append("priority")
+    await ticket.save(update_fields=fields)
 
 
 async def mark_acknowledged(*, message: Message) -> None:
@@ -388,7 +420,6 @@ async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Tick
         raise TicketAlreadyResolved(ticket.id)
     await ticket.refresh_from_db()
     return ticket
-
 
 @dataclass(frozen=True, slots=True)
 class Flood:

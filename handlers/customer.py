@@ -221,6 +221,7 @@ async def rate(update: Update, context: CRMContext) -> None:
         message=inbound_of(message, text=command_argument(message)),
     )
     key = "rate_ok_bad" if result.ticket.is_open else "rate_ok_good"
+    key = key if _own_ticket(result) else "ack_append"
     await _acknowledge(result, message, t(key, lang, score=score, ticket_id=result.ticket.id))
     await _after_intake(context, result)
 
@@ -425,8 +426,14 @@ async def _open_kind(
         message=inbound_of(message, text=text),
         topics=context.bot_data.topics,
     )
-    await _acknowledge(result, message, t(ok_key, lang, ticket_id=result.ticket.id))
+    key = ok_key if _own_ticket(result) else "ack_append"
+    await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
     await _after_intake(context, result)
+
+
+def _own_ticket(result: tickets.Intake) -> bool:
+    """Return whether a command that opens a ticket got one (not merged over the cap)."""
+    return result.new_ticket or result.duplicate
 
 
 async def _after_intake(context: CRMContext, result: tickets.Intake) -> None:
