@@ -63,8 +63,12 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
             log.warning("malformed webhook body refused: %s", err)
             return web.Response(status=400, text="malformed update")
         # Durable first: once stored, a crash after the 200 is replayed at the next start.
+        sender = update.effective_user
         fresh = await inbox.accept(
-            update_id=update.update_id, payload=payload, replica=application.bot_data.replica_id
+            update_id=update.update_id,
+            payload=payload,
+            replica=application.bot_data.replica_id,
+            user_id=sender.id if sender else None,
         )
         telemetry.updates.labels("received").inc()
         if fresh:

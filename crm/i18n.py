@@ -63,6 +63,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "Please message me directly: @{bot_username}"
         ),
         "unknown_command": "I don't know that command. /help lists what I can do.",
+        "flood_notice": (
+            "You're sending a lot at once, so I'll stop answering each message for now. "
+            "We have everything: it is saved on your ticket and an agent will read it."
+        ),
+        "flood_button": "Too many taps at once. Please try again in a minute.",
         "error_apology": (
             "Sorry, something went wrong on our side. If you sent a message, it is saved. "
             "Please try again in a minute."
@@ -170,6 +175,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "close_usage": "请提供工单编号，例如：/close 12",
         "group_decline": "我只在私聊中处理客服请求，请直接给我发消息：@{bot_username}",
         "unknown_command": "我不认识这个命令。发送 /help 查看可用命令。",
+        "flood_notice": (
+            "您发送的消息较多，我暂时不再逐条回复。"
+            "您发送的内容都已保存到您的工单中，工作人员会阅读。"
+        ),
+        "flood_button": "点击过于频繁，请一分钟后再试。",
         "error_apology": "抱歉，我们这边出了点问题。如果您发送了消息，它已被保存。请稍后再试。",
         "ticket_resolved": "您的工单 #{ticket_id} 已处理完毕。请为我们的服务打分：",
         "survey_recorded": "谢谢！",

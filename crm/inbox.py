@@ -8,7 +8,7 @@ replica and handled there, once: adoption is a conditional UPDATE only one repli
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -28,15 +28,34 @@ def replica_lease(replica: str) -> str:
     return f"replica:{replica}"
 
 
-async def accept(*, update_id: int, payload: dict[str, Any], replica: str | None = None) -> bool:
+async def accept(
+    *,
+    update_id: int,
+    payload: dict[str, Any],
+    replica: str | None = None,
+    user_id: int | None = None,
+) -> bool:
     """Store an update before acknowledging it; False when it was already stored (redelivery)."""
     try:
         await InboundUpdate.create(
-            update_id=update_id, payload=payload, received_at=clock.utcnow(), replica=replica
+            update_id=update_id,
+            payload=payload,
+            received_at=clock.utcnow(),
+            replica=replica,
+            user_id=user_id,
         )
     except IntegrityError:
         return False
     return True
+
+
+async def received_from(*, user_id: int, since: datetime, up_to: int | None = None) -> int:
+    """Return how many updates from a person all replicas accepted since a time (up to an id)."""
+    recent = InboundUpdate.filter(user_id=user_id, received_at__gt=since)
+    if up_to is not None:
+        # Updates already accepted but queued behind this one are not counted before it.
+        recent = recent.filter(update_id__lte=up_to)
+    return await recent.count()
 
 
 async def mark_processed(*, update_id: int) -> None:

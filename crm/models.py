@@ -246,7 +246,6 @@ class Message(Model):
             ("ticket_id", "created_at"),
             ("direction", "sentiment_model"),
             ("created_at",),
-            ("author_telegram_id", "created_at"),  # flood checks
         )
 
 
@@ -532,10 +531,13 @@ class InboundUpdate(Model):
     processed_at = fields.DatetimeField(null=True)
     # The replica that accepted it; its unhandled updates are adopted when it dies.
     replica = fields.CharField(max_length=64, null=True)
+    # Who sent it (Telegram user id): replicas count a person's recent updates here
+    # (flood control) instead of each seeing only the share the load balancer gave it.
+    user_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "inbound_update"
-        indexes = (("processed_at", "update_id"),)
+        indexes = (("processed_at", "update_id"), ("user_id", "received_at"))
 
 
 class SegmentRun(Model):

@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -420,32 +420,3 @@ async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Tick
         raise TicketAlreadyResolved(ticket.id)
     await ticket.refresh_from_db()
     return ticket
-
-@dataclass(frozen=True, slots=True)
-class Flood:
-    """How many messages a customer sent within the flood window."""
-
-    recent: int
-    limit: int
-
-    @property
-    def flooding(self) -> bool:
-        """Return whether this message is over the limit (stored, not acknowledged)."""
-        return self.recent > self.limit
-
-    @property
-    def just_started(self) -> bool:
-        """Return whether this is the first message over the limit (warn staff once)."""
-        return self.recent == self.limit + 1
-
-
-FLOOD_WINDOW = timedelta(seconds=60)
-
-
-async def flood_check(*, telegram_id: int, limit: int) -> Flood:
-    """Count the customer's messages in the last minute, this one included."""
-    since = clock.utcnow() - FLOOD_WINDOW
-    recent = await Message.filter(
-        author_telegram_id=telegram_id, direction=Direction.INBOUND, created_at__gt=since
-    ).count()
-    return Flood(recent=recent, limit=limit)

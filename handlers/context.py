@@ -12,6 +12,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
 from bot.telemetry import Telemetry
+from crm.floods import FloodControl
 from crm.sentiment import Analyzer, CueAnalyzer
 from crm.topics import TopicMap, default_topics
 
@@ -32,6 +33,10 @@ class BotData:
         self.replica_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         # The bot's campaign sender (bot.broadcast.CampaignSender), once the store is open.
         self.campaign_sender: Any = None
+        # Each person's recent input (replaced by the factory with the configured limit),
+        # and the ids of updates it held, until the first handler group consumes them.
+        self.floods = FloodControl(limit=self.settings.flood_max, holder=self.replica_id)
+        self.held_updates: set[int] = set()
 
     def wake_campaign_sender(self) -> None:
         """Tell the campaign sender to look for work now."""

@@ -35,7 +35,7 @@ from crm.staff import find_staff
 from handlers import agent
 from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
-from handlers.notify import forward_customer_message, route_and_notify, warn_flooding
+from handlers.notify import forward_customer_message, route_and_notify
 from handlers.survey import ask_nps
 from handlers.unpack import (
     NEW_PRIVATE,
@@ -179,17 +179,6 @@ async def intake(update: Update, context: CRMContext) -> None:
     if result.commented_rating is not None:
         await _acknowledge(result, message, t("comment_thanks", lang))
         return
-    if not result.duplicate:
-        flood = await tickets.flood_check(
-            telegram_id=user.id, limit=context.bot_data.settings.flood_max
-        )
-        if flood.flooding:
-            # Stored, but neither acknowledged nor forwarded one by one; staff hear once.
-            if flood.just_started:
-                await warn_flooding(
-                    context.bot, ticket=result.ticket, customer=result.customer, recent=flood.recent
-                )
-            return
     key = "ack_new" if result.new_ticket else "ack_append"
     await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
     await _after_intake(context, result)
