@@ -25,6 +25,7 @@ from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
 from crm import broadcast_rate, db, inbox, staff
 from crm.errors import InvalidInput
+from crm.floods import FloodControl
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
 from crm.topics import load_topics
@@ -32,6 +33,7 @@ from handlers import (
     agent,
     campaigns,
     customer,
+    floods,
     insight,
     jobs,
     manager,
@@ -89,6 +91,12 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     bot_data.replica_id = settings.replica
     bot_data.poll_request = poll_request
     bot_data.http_requests = requests
+    # Webhook replicas may share one customer's updates: they count them in the store's inbox.
+    bot_data.floods = FloodControl(
+        limit=settings.flood_max,
+        shared=settings.webhook_url is not None,
+        holder=bot_data.replica_id,
+    )
     try:
         bot_data.topics = load_topics(settings.topics_file)
     except InvalidInput as err:
@@ -97,6 +105,8 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         bot_data.analyzer = default_analyzer(settings.sentiment_model)
     except SentimentModelError as err:
         raise SettingsError(f"CRM_SENTIMENT_MODEL is malformed: {err}") from None
+    # Flood control first: it screens every update before any other handler sees it.
+    floods.register(application)
     # Staff commands before the customer catch-alls; customer.py dispatches /start, /close
     # and plain messages of staff to the agent handlers itself.
     agent.register(application)

@@ -52,6 +52,16 @@ def is_update(item: object) -> bool:
     )
 
 
+def sender_of(update: dict[str, Any]) -> int | None:
+    """Return the Telegram user id of whoever an update comes from, if it says."""
+    for key, value in update.items():
+        if key != "update_id" and isinstance(value, dict):
+            person = value.get("from") or value.get("user")
+            if isinstance(person, dict) and isinstance(person.get("id"), int):
+                return person["id"]
+    return None
+
+
 class DurablePoller:
     """Fetch, store, then confirm: see the module docstring."""
 
@@ -171,7 +181,11 @@ class DurablePoller:
         pause = 0.25
         while True:
             try:
-                stored = await inbox.accept_batch(payloads=updates, replica=self.feed.replica)
+                stored = await inbox.accept_batch(
+                    payloads=updates,
+                    replica=self.feed.replica,
+                    senders={u["update_id"]: sender_of(u) for u in updates},
+                )
             except Exception as err:
                 if not store_failure(err):
                     # The store answers but refuses this batch: one update in it cannot be
@@ -204,7 +218,11 @@ class DurablePoller:
         replica = self.feed.replica
         for update in updates:
             try:
-                stored += await inbox.accept_batch(payloads=[update], replica=replica)
+                stored += await inbox.accept_batch(
+                    payloads=[update],
+                    replica=replica,
+                    senders={update["update_id"]: sender_of(update)},
+                )
             except Exception as err:
                 if store_failure(err):
                     raise

@@ -15,7 +15,7 @@ from telegram.ext import Application
 
 from bot.durable import KEEP_INTERVAL, InboxFeed, keep_inbox
 from bot.ops_http import add_public_routes, serving_ops
-from bot.polling import is_update
+from bot.polling import is_update, sender_of
 from bot.settings import Settings
 from crm import inbox
 
@@ -65,7 +65,10 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
         # A body python-telegram-bot cannot parse is stored too, and set aside by the feed.
         try:
             fresh = await inbox.accept(
-                update_id=payload["update_id"], payload=payload, replica=feed.replica
+                update_id=payload["update_id"],
+                payload=payload,
+                replica=feed.replica,
+                user_id=sender_of(payload),
             )
         except Exception as err:
             if not store_down[0]:

@@ -67,6 +67,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "Please message me directly: @{bot_username}"
         ),
         "unknown_command": "I don't know that command. /help lists what I can do.",
+        "flood_notice": (
+            "You're sending a lot at once, so I'll stop answering each message for now. "
+            "We have everything: it is saved on your ticket and an agent will read it."
+        ),
+        "flood_button": "Too many taps at once. Please try again in a minute.",
         "error_apology": (
             "Sorry, something went wrong on our side. Your message is saved, and we will "
             "handle it as soon as we can."
@@ -184,6 +189,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "close_usage": "请提供工单编号，例如：/close 12",
         "group_decline": "我只在私聊中处理客服请求，请直接给我发消息：@{bot_username}",
         "unknown_command": "我不认识这个命令。发送 /help 查看可用命令。",
+        "flood_notice": (
+            "您发送的消息较多，我暂时不再逐条回复。"
+            "您发送的内容都已保存到您的工单中，工作人员会阅读。"
+        ),
+        "flood_button": "点击过于频繁，请一分钟后再试。",
         "error_apology": "抱歉，我们这边出了点问题。您的消息已保存，我们会尽快处理。",
         "error_apology_unsaved": (
             "抱歉，我们这边出了点问题，您的消息可能没有保存。请几分钟后重新发送。"

@@ -18,6 +18,7 @@ of the store itself do not use up tries: the update simply waits for the store.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,8 +89,16 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
 
 
-async def accept(*, update_id: int, payload: dict[str, Any], replica: str | None = None) -> bool:
+async def accept(
+    *,
+    update_id: int,
+    payload: dict[str, Any],
+    replica: str | None = None,
+    user_id: int | None = None,
+) -> bool:
     """Store an update before acknowledging it; False when it was already stored (redelivery).
+
+    ``user_id`` is its sender: replicas count a person's recent updates here (flood control).
 
     The caller hands a fresh update straight to the bot, so storing it counts as its first try.
     """
@@ -100,6 +109,7 @@ async def accept(*, update_id: int, payload: dict[str, Any], replica: str | None
             payload=storable(payload),
             received_at=now,
             replica=replica,
+            user_id=user_id,
             attempts=1,
             last_attempt_at=now,
         )
@@ -108,11 +118,19 @@ async def accept(*, update_id: int, payload: dict[str, Any], replica: str | None
     return True
 
 
-async def accept_batch(*, payloads: list[dict[str, Any]], replica: str) -> list[Pending]:
+async def accept_batch(
+    *,
+    payloads: list[dict[str, Any]],
+    replica: str,
+    senders: Mapping[int, int | None] | None = None,
+) -> list[Pending]:
     """Store a getUpdates batch in one transaction; return the updates not stored before.
+
+    ``senders`` maps update ids to who sent them (see ``accept``).
 
     Only once this returns may the batch be confirmed to Telegram (the next offset).
     """
+    senders = senders or {}
     by_id: dict[int, dict[str, Any]] = {}
     for payload in payloads:
         by_id.setdefault(payload["update_id"], storable(payload))
@@ -133,6 +151,7 @@ async def accept_batch(*, payloads: list[dict[str, Any]], replica: str) -> list[
                             payload=p,
                             received_at=now,
                             replica=replica,
+                            user_id=senders.get(uid),
                             attempts=1,
                             last_attempt_at=now,
                         )
@@ -145,7 +164,9 @@ async def accept_batch(*, payloads: list[dict[str, Any]], replica: str) -> list[
         fresh = [
             (uid, p)
             for uid, p in by_id.items()
-            if await accept(update_id=uid, payload=p, replica=replica)
+            if await accept(
+                update_id=uid, payload=p, replica=replica, user_id=senders.get(uid)
+            )
         ]
     return [Pending(update_id=uid, payload=p, attempts=1) for uid, p in sorted(fresh)]
 
@@ -170,6 +191,15 @@ async def accept_unstorable(*, update_id: int, error: str, replica: str) -> bool
     except IntegrityError:
         return False
     return True
+
+
+async def received_from(*, user_id: int, since: datetime, up_to: int | None = None) -> int:
+    """Return how many updates from a person all replicas accepted since a time (up to an id)."""
+    recent = InboundUpdate.filter(user_id=user_id, received_at__gt=since)
+    if up_to is not None:
+        # Updates already accepted but queued behind this one are not counted before it.
+        recent = recent.filter(update_id__lte=up_to)
+    return await recent.count()
 
 
 async def mark_processed(*, update_id: int) -> None:

@@ -83,6 +83,26 @@ async def acquire_once(*, name: str, holder: str, until: datetime) -> bool:
     return True
 
 
+async def start_or_extend(*, name: str, holder: str, ttl: timedelta) -> bool:
+    """Keep a lease held for ``ttl`` more; True only when this call began a new tenure.
+
+    Unlike ``acquire``, whoever holds it (another replica, or this one) just sees it
+    extended and gets False: "has this period already started?" has one answer.
+    """
+    now = clock.utcnow()
+    expires = now + ttl
+    if await JobLease.filter(name=name, expires_at__lte=now).update(
+        holder=holder, acquired_at=now, expires_at=expires
+    ):
+        return True
+    try:
+        await JobLease.create(name=name, holder=holder, acquired_at=now, expires_at=expires)
+    except IntegrityError:
+        await JobLease.filter(name=name, expires_at__lt=expires).update(expires_at=expires)
+        return False
+    return True
+
+
 async def release(*, name: str, holder: str) -> None:
     """Give a lease up early (a replica shutting down), so another can take over at once."""
     await JobLease.filter(name=name, holder=holder).update(expires_at=clock.utcnow())

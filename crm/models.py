@@ -287,7 +287,6 @@ class Message(Model):
             ("ticket_id", "created_at"),
             ("direction", "sentiment_model"),
             ("created_at",),
-            ("author_telegram_id", "created_at"),  # flood checks
         )
 
 
@@ -583,10 +582,13 @@ class InboundUpdate(Model):
     last_attempt_at = fields.DatetimeField(null=True)
     last_error = fields.TextField(null=True)
     set_aside_at = fields.DatetimeField(null=True)
+    # Who sent it (Telegram user id): replicas count a person's recent updates here
+    # (flood control) instead of each seeing only the share the load balancer gave it.
+    user_id = fields.BigIntField(null=True)
 
     class Meta:
         table = "inbound_update"
-        indexes = (("processed_at", "update_id"),)
+        indexes = (("processed_at", "update_id"), ("user_id", "received_at"))
 
 
 class SegmentRun(Model):

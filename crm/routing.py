@@ -119,6 +119,10 @@ async def route_ticket(*, ticket_id: int, default_capacity: int) -> Assignment |
     return None
 
 
+# The queue's order: the most urgent first, then the longest waiting.
+QUEUE_ORDER = ("-priority", "created_at", "id")
+
+
 async def route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment | None:
     """Give a reopened ticket back to its agent if they are online with room, else route it.
 
@@ -149,10 +153,10 @@ async def route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment
 
 
 async def drain_queue(*, default_capacity: int, limit: int = 100) -> list[Assignment]:
-    """Hand out waiting tickets, oldest first, while some online agent has room."""
+    """Hand out waiting tickets, most urgent then oldest first, while some agent has room."""
     waiting = (
         await Ticket.filter(status__in=list(OPEN_STATUSES), assignee_id=None)
-        .order_by("created_at", "id")
+        .order_by(*QUEUE_ORDER)
         .limit(limit)
         .values_list("id", flat=True)
     )
@@ -174,10 +178,10 @@ async def _anyone_has_room(default_capacity: int) -> bool:
 
 
 async def waiting_tickets(*, limit: int = 20) -> list[Ticket]:
-    """Return unassigned open tickets, oldest first."""
+    """Return unassigned open tickets in the order the queue hands them out."""
     return (
         await Ticket.filter(status__in=list(OPEN_STATUSES), assignee_id=None)
-        .order_by("created_at", "id")
+        .order_by(*QUEUE_ORDER)
         .limit(limit)
         .select_related("customer")
     )

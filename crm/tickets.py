@@ -40,6 +40,9 @@ LOW_RATING = 2
 # A customer's message this soon after the desk resolved their ticket reopens it
 # (CRM_REOPEN_HOURS); later it opens a new one.
 REOPEN_WINDOW = timedelta(hours=72)
+# Waiting (open, unassigned) tickets one customer may have: beyond it, what would open
+# another joins their newest open ticket, so one customer cannot fill the queue.
+WAITING_CAP = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,7 @@ async def _intake(
                     customer=customer,
                     kind=kind,
                     priority=priority,
+                    waits=rating is None or rating[0] <= LOW_RATING,
                     now=now,
                     reopen_since=now - reopen_window,
                     subject=lambda: _subject_for(kind, text, message.media_type, rating),
@@ -216,7 +220,7 @@ async def _intake(
                 created_at=now,
             )
             rating_row = None
-            if rating is not None:
+            if rating is not None and new_ticket:  # merged over the cap: kept as its text
                 score, comment = rating
                 rating_row = await Rating.create(
                     ticket=ticket,
@@ -312,6 +316,7 @@ async def _target_ticket(
     customer: Customer,
     kind: TicketKind | None,
     priority: Priority,
+    waits: bool,
     now: datetime,
     reopen_since: datetime,
     subject: Callable[[], str],
@@ -320,7 +325,10 @@ async def _target_ticket(
     """Return (ticket, new, reopened): for a plain message the open ticket, else the one the
     desk resolved since `reopen_since` (reopened), else a new one.
 
-    The subject and topic are worked out only for a new ticket (most messages join one).
+    A new ticket that would wait in the queue is not opened while the customer already has
+    WAITING_CAP waiting ones: the message joins their newest open ticket instead (raising
+    its priority to the message's). The subject and topic are worked out only for a new
+    ticket (most messages join one).
     """
     if kind is None:
         ticket = (
@@ -330,18 +338,22 @@ async def _target_ticket(
             .first()
         )
         if ticket is not None:
-            ticket.last_activity_at = now
-            fields = ["last_activity_at"]
-            if ticket.status is TicketStatus.PENDING:
-                # The customer answered: the ball is back with the business.
-                ticket.status = TicketStatus.OPEN
-                fields.append("status")
-            await ticket.save(update_fields=fields)
+            await _join(ticket, now=now)
             return ticket, False, False
         reopened = await _reopen_just_resolved(customer=customer, since=reopen_since, now=now)
         if reopened is not None:
             return reopened, False, True
         kind = TicketKind.INQUIRY
+    elif waits and await _waiting_count(customer) >= WAITING_CAP:
+        newest = (
+            await Ticket.filter(customer=customer, status__in=list(OPEN_STATUSES))
+            .order_by("-created_at", "-id")
+            .select_for_update()
+            .first()
+        )
+        if newest is not None:
+            await _join(newest, now=now, priority=priority)
+            return newest, False, False
     ticket = await Ticket.create(
         customer=customer,
         kind=kind,
@@ -381,6 +393,26 @@ async def _reopen_just_resolved(
         return None
     await latest.refresh_from_db()
     return latest
+
+
+async def _waiting_count(customer: Customer) -> int:
+    return await Ticket.filter(
+        customer=customer, status__in=list(OPEN_STATUSES), assignee_id=None
+    ).count()
+
+
+async def _join(ticket: Ticket, *, now: datetime, priority: Priority | None = None) -> None:
+    """Record activity on the open ticket a message joins."""
+    ticket.last_activity_at = now
+    fields = ["last_activity_at"]
+    if ticket.status is TicketStatus.PENDING:
+        # The customer answered: the ball is back with the business.
+        ticket.status = TicketStatus.OPEN
+        fields.append("status")
+    if priority is not None and priority > ticket.priority:
+        ticket.priority = priority
+        fields.append("priority")
+    await ticket.save(update_fields=fields)
 
 
 async def mark_acknowledged(*, message: Message) -> None:
@@ -451,33 +483,3 @@ async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Tick
         raise TicketAlreadyResolved(ticket.id)
     await ticket.refresh_from_db()
     return ticket
-
-
-@dataclass(frozen=True, slots=True)
-class Flood:
-    """How many messages a customer sent within the flood window."""
-
-    recent: int
-    limit: int
-
-    @property
-    def flooding(self) -> bool:
-        """Return whether this message is over the limit (stored, not acknowledged)."""
-        return self.recent > self.limit
-
-    @property
-    def just_started(self) -> bool:
-        """Return whether this is the first message over the limit (warn staff once)."""
-        return self.recent == self.limit + 1
-
-
-FLOOD_WINDOW = timedelta(seconds=60)
-
-
-async def flood_check(*, telegram_id: int, limit: int) -> Flood:
-    """Count the customer's messages in the last minute, this one included."""
-    since = clock.utcnow() - FLOOD_WINDOW
-    recent = await Message.filter(
-        author_telegram_id=telegram_id, direction=Direction.INBOUND, created_at__gt=since
-    ).count()
-    return Flood(recent=recent, limit=limit)

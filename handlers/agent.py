@@ -120,10 +120,11 @@ async def go_offline(update: Update, context: CRMContext, member: StaffMember) -
 
 @require(Role.AGENT)
 async def show_queue(update: Update, context: CRMContext, member: StaffMember) -> None:
-    """List waiting tickets oldest first (with Take buttons) and the agent's own open ones."""
+    """List waiting tickets in queue order (with Take buttons) and the agent's own open ones."""
     waiting = await routing.waiting_tickets(limit=20)
     own = await desk.own_open_tickets(staff=member)
-    lines = [f"<b>Waiting</b> ({len(waiting)}{'+' if len(waiting) == 20 else ''}), oldest first:"]
+    more = "+" if len(waiting) == 20 else ""
+    lines = [f"<b>Waiting</b> ({len(waiting)}{more}), most urgent first, then oldest:"]
     lines += [_ticket_line(t) for t in waiting] or ["– none –"]
     lines += ["", f"<b>Yours</b> ({len(own)}):"]
     lines += [_ticket_line(t) for t in own] or ["– none –"]

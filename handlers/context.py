@@ -12,6 +12,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
 from bot.telemetry import Telemetry
+from crm.floods import FloodControl
 from crm.sentiment import Analyzer, CueAnalyzer
 from crm.topics import TopicMap, default_topics
 
@@ -40,6 +41,10 @@ class BotData:
         self.campaign_sender: Any = None
         # The Bot API HTTP clients (bot.http.AiohttpRequest), closed at shutdown.
         self.http_requests: tuple[Any, ...] = ()
+        # Each person's recent input (replaced by the factory with the configured limit),
+        # and the ids of updates it held, until the first handler group consumes them.
+        self.floods = FloodControl(limit=self.settings.flood_max, holder=self.replica_id)
+        self.held_updates: set[int] = set()
 
     def wake_campaign_sender(self) -> None:
         """Tell the campaign sender to look for work now."""

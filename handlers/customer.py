@@ -40,7 +40,6 @@ from handlers.notify import (
     forward_customer_message,
     route_and_notify,
     route_reopened_and_notify,
-    warn_flooding,
 )
 from handlers.survey import ask_nps
 from handlers.unpack import (
@@ -190,15 +189,6 @@ async def intake(update: Update, context: CRMContext) -> None:
         await _acknowledge(result, message, t("comment_thanks", lang))
         await _after_intake(context, result)  # filed on an open follow-up: its agent sees it
         return
-    if not result.duplicate:
-        flood = await tickets.flood_check(telegram_id=user.id, limit=settings.flood_max)
-        if flood.flooding:
-            # Stored, but neither acknowledged nor forwarded one by one; staff hear once.
-            if flood.just_started:
-                await warn_flooding(
-                    context.bot, ticket=result.ticket, customer=result.customer, recent=flood.recent
-                )
-            return
     key = "ack_new" if result.new_ticket else "ack_append"
     if result.reopened:
         key = "ack_reopened"
@@ -232,6 +222,7 @@ async def rate(update: Update, context: CRMContext) -> None:
         message=inbound_of(message, text=command_argument(message)),
     )
     key = "rate_ok_bad" if result.ticket.is_open else "rate_ok_good"
+    key = key if _own_ticket(result) else "ack_append"
     await _acknowledge(result, message, t(key, lang, score=score, ticket_id=result.ticket.id))
     await _after_intake(context, result)
 
@@ -431,8 +422,14 @@ async def _open_kind(
         message=inbound_of(message, text=text),
         topics=context.bot_data.topics,
     )
-    await _acknowledge(result, message, t(ok_key, lang, ticket_id=result.ticket.id))
+    key = ok_key if _own_ticket(result) else "ack_append"
+    await _acknowledge(result, message, t(key, lang, ticket_id=result.ticket.id))
     await _after_intake(context, result)
+
+
+def _own_ticket(result: tickets.Intake) -> bool:
+    """Return whether a command that opens a ticket got one (not merged over the cap)."""
+    return result.new_ticket or result.duplicate
 
 
 async def _after_intake(context: CRMContext, result: tickets.Intake) -> None:

@@ -123,21 +123,26 @@ async def forward_customer_message(
             )
 
 
-async def warn_flooding(bot: Bot, *, ticket: Ticket, customer: Customer, recent: int) -> None:
+async def warn_flooding(
+    bot: Bot, *, telegram_id: int, customer: Customer | None, ticket: Ticket | None, recent: int
+) -> None:
     """Tell the ticket's agent (or the managers) once that a customer is flooding."""
+    who = esc(customer.display_name) if customer else f"Telegram user {telegram_id}"
+    head = f"⚠️ <b>#{ticket.id}</b> {who}" if ticket is not None else f"⚠️ {who}"
+    tail = f"; see /ticket {ticket.id}." if ticket is not None else "."
     text = (
-        f"⚠️ <b>#{ticket.id}</b> {esc(customer.display_name)} is flooding: {recent} messages "
-        "in a minute. Further messages are stored without being forwarded; "
-        f"see /ticket {ticket.id}."
+        f"{head} is flooding: {recent} messages in a minute. Further messages are stored "
+        f"without being answered or forwarded, and buttons change nothing{tail}"
     )
-    agent = await StaffMember.get_or_none(id=ticket.assignee_id)  # type: ignore[attr-defined]
+    agent_id = ticket.assignee_id if ticket is not None else None  # type: ignore[attr-defined]
+    agent = await StaffMember.get_or_none(id=agent_id) if agent_id is not None else None
     try:
-        if agent is not None:
+        if agent is not None and ticket is not None:
             await send_about_ticket(bot, agent.telegram_id, ticket, text)
         else:
             await alert_managers(bot, text, ticket=ticket)
     except TelegramError as err:
-        log.warning("could not warn about flooding on ticket #%s: %s", ticket.id, err)
+        log.warning("could not warn about flooding by user %s: %s", telegram_id, err)
 
 
 async def send_about_ticket(

@@ -127,27 +127,6 @@ async def test_channel_posts_are_ignored_without_crashing(desk: Desk) -> None:
     assert "opened ticket" in reply.text
 
 
-async def test_a_flooding_customer_is_stored_but_acknowledged_and_forwarded_once(
-    desk: Desk,
-) -> None:
-    assert desk.settings.flood_max == 20  # the default CRM_FLOOD_MAX
-    maya = desk.sandbox.user(9001, "Maya")
-    await desk.send_text(maya, "/agent_add 7001 Anna")
-    anna = desk.sandbox.user(7001, "Anna")
-    await desk.send_text(anna, "/online")
-    alice = desk.customer()
-    for i in range(30):
-        desk.sandbox.send_text(alice, f"spam {i}")
-    await desk.settle()
-    assert await Message.filter(direction=Direction.INBOUND).count() == 30
-    assert len(desk.sandbox.messages_to(alice.id)) == 20  # acks stop at the limit
-    warnings = [m for m in desk.sandbox.messages_to(7001) if "is flooding" in (m.text or "")]
-    assert len(warnings) == 1 and "21 messages" in warnings[0].plain_text
-    to_anna = " ".join(m.text or "" for m in desk.sandbox.messages_to(7001))
-    assert "spam 19" in to_anna  # the 20th message was still forwarded
-    assert not any(f"spam {n}" in to_anna for n in range(20, 30))
-
-
 async def test_forget_me_erases_personal_data_after_confirmation(desk: Desk) -> None:
     alice = desk.sandbox.user(501, "Alice", last_name="Doe", username="alice")
     await desk.send_text(alice, "My address is 1 Main St, call +1 555 0100")

@@ -185,3 +185,15 @@ async def test_a_summary_claim_abandoned_mid_send_is_taken_over_but_a_sent_one_n
         assert not await daily.claim(day=day)
     finally:
         clock.reset()
+
+
+async def test_start_or_extend_says_once_that_a_period_began_and_keeps_it_going() -> None:
+    clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    assert await leases.start_or_extend(name="flood:1", holder="a", ttl=TTL)
+    assert not await leases.start_or_extend(name="flood:1", holder="a", ttl=TTL)  # ours too
+    for _ in range(4):  # extended by another replica every 30 s: never lapses
+        clock.advance(timedelta(seconds=30))
+        assert not await leases.start_or_extend(name="flood:1", holder="b", ttl=TTL)
+    clock.advance(TTL)
+    assert await leases.start_or_extend(name="flood:1", holder="b", ttl=TTL)  # a new period
+    assert await leases.start_or_extend(name="flood:2", holder="b", ttl=TTL)  # its own

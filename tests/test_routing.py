@@ -181,6 +181,21 @@ async def test_everybody_offline_or_full_means_the_queue_in_fifo_order() -> None
 
 
 @pytestmark_store
+async def test_the_queue_hands_out_the_most_urgent_first_then_the_oldest() -> None:
+    clock.freeze(T0)
+    agent = await _agent(11, online=False)
+    tickets = []
+    for i, kind in enumerate([None, None, TicketKind.COMPLAINT, TicketKind.COMPLAINT]):
+        clock.advance(timedelta(seconds=1))
+        tickets.append(await _ticket(100 + i, kind=kind))
+    await Ticket.filter(id=tickets[1].id).update(priority=Priority.LOW)
+    await set_online(member=agent, online=True)
+    handed = await drain_queue(default_capacity=3)
+    # Both complaints (high, oldest of them first), then the normal inquiry; the low one waits.
+    assert [a.ticket.id for a in handed] == [tickets[2].id, tickets[3].id, tickets[0].id]
+
+
+@pytestmark_store
 async def test_per_agent_capacity_overrides_the_default() -> None:
     agent = await _agent(11)
     agent.capacity = 1

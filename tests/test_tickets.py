@@ -22,6 +22,7 @@ from crm.models import (
     TicketStatus,
 )
 from crm.tickets import (
+    WAITING_CAP,
     close_own_ticket,
     customer_tickets,
     log_customer_message,
@@ -154,6 +155,72 @@ async def test_feedback_and_complaint_open_their_own_tickets() -> None:
     # A plain message now joins the most recently active open ticket: the complaint.
     follow_up = await log_customer_message(profile=alice, message=inbound(alice, "any news?"))
     assert follow_up.ticket.id == complaint.ticket.id
+
+
+async def test_tickets_beyond_the_waiting_cap_join_the_newest_open_one() -> None:
+    clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    alice = make_profile()
+    feedback = await open_ticket(
+        profile=alice, kind=TicketKind.FEEDBACK, message=inbound(alice, "nice shop")
+    )
+    complaints = []
+    for i in range(6):
+        clock.advance(timedelta(seconds=1))
+        complaints.append(
+            await open_ticket(
+                profile=alice, kind=TicketKind.COMPLAINT, message=inbound(alice, f"broken {i}")
+            )
+        )
+    assert WAITING_CAP == 3
+    assert [c.new_ticket for c in complaints] == [True, True, False, False, False, False]
+    newest = complaints[1].ticket
+    assert {c.ticket.id for c in complaints[2:]} == {newest.id}
+    assert await Ticket.filter(customer__telegram_id=alice.telegram_id).count() == 3
+    texts = await Message.filter(ticket_id=newest.id).order_by("id").values_list("text", flat=True)
+    assert texts == [f"broken {i}" for i in range(1, 6)]  # nothing lost
+    assert feedback.ticket.id not in {c.ticket.id for c in complaints}
+
+
+async def test_a_merged_complaint_raises_the_tickets_priority() -> None:
+    alice = make_profile()
+    for i in range(WAITING_CAP):
+        await open_ticket(profile=alice, kind=TicketKind.FEEDBACK, message=inbound(alice, f"f{i}"))
+    merged = await open_ticket(
+        profile=alice, kind=TicketKind.COMPLAINT, message=inbound(alice, "charged twice")
+    )
+    assert not merged.new_ticket
+    stored = await Ticket.get(id=merged.ticket.id)
+    assert (stored.kind, stored.priority) == (TicketKind.FEEDBACK, Priority.HIGH)
+
+
+async def test_assigned_tickets_do_not_count_towards_the_waiting_cap() -> None:
+    from crm.staff import add_agent
+
+    anna, _ = await add_agent(telegram_id=7001, name="Anna")
+    alice = make_profile()
+    for i in range(WAITING_CAP):
+        result = await open_ticket(
+            profile=alice, kind=TicketKind.COMPLAINT, message=inbound(alice, f"c{i}")
+        )
+        await Ticket.filter(id=result.ticket.id).update(assignee_id=anna.id)
+    another = await open_ticket(
+        profile=alice, kind=TicketKind.COMPLAINT, message=inbound(alice, "one more")
+    )
+    assert another.new_ticket
+
+
+async def test_ratings_beyond_the_cap_never_resolve_or_rate_another_ticket() -> None:
+    alice = make_profile()
+    for i in range(WAITING_CAP):
+        await open_ticket(profile=alice, kind=TicketKind.COMPLAINT, message=inbound(alice, f"c{i}"))
+    good = await rate_service(profile=alice, score=5, comment="", message=inbound(alice, "5"))
+    assert good.new_ticket and not good.ticket.is_open  # resolved at once: it never waits
+    low = await rate_service(profile=alice, score=1, comment="bad", message=inbound(alice, "1 bad"))
+    assert not low.new_ticket and low.rating is None
+    merged_into = await Ticket.get(id=low.ticket.id)
+    assert merged_into.kind is TicketKind.COMPLAINT and merged_into.is_open
+    assert await Rating.all().count() == 1  # the good one, on its own ticket
+    assert await Message.filter(ticket_id=merged_into.id, text="1 bad").count() == 1
 
 
 async def test_empty_feedback_is_refused_and_stores_nothing() -> None:
