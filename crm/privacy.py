@@ -351,6 +351,13 @@ async def _stub_updates(person: _Person, up_to_update_id: int | None) -> int:
         row.payload = stub(row.payload)
     if changed:
         await InboundUpdate.bulk_update(changed, fields=["payload"], batch_size=_BATCH)
+    # Who sent an update (flood counting across replicas) goes too, whatever its payload.
+    ids = sorted(person.identity.telegram_ids)
+    if ids:
+        theirs = InboundUpdate.filter(user_id__in=ids)
+        if up_to_update_id is not None:
+            theirs = theirs.filter(update_id__lte=up_to_update_id)
+        await theirs.update(user_id=None)
     return len(changed)
 
 

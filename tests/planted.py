@@ -21,6 +21,7 @@ from crm import campaigns, clock, records
 from crm.customers import CustomerProfile
 from crm.desk import add_note, mark_delivered, prepare_reply
 from crm.models import (
+    AgentScope,
     AuditEntry,
     BroadcastSlot,
     Campaign,
@@ -203,7 +204,12 @@ async def plant_person() -> Planted:
     await ticket.save(update_fields=["assignee_id"])
     reply = await prepare_reply(ticket_id=ticket.id, staff=anna, text=f"Hello {FIRST}, got it")
     await mark_delivered(reply=reply, telegram_message_id=42)
-    await add_note(ticket_id=ticket.id, staff=anna, text=f"{FIRST} {LAST} sent a card number")
+    await add_note(
+        ticket_id=ticket.id,
+        staff=anna,
+        scope=AgentScope.TEAM,
+        text=f"{FIRST} {LAST} sent a card number",
+    )
 
     rating = await Rating.create(
         ticket=ticket, customer=customer, score=2, comment=RATING_COMMENT, agent=anna

@@ -40,7 +40,7 @@ async def test_an_update_that_fails_every_time_is_set_aside_and_holds_up_nothing
         raise RuntimeError("a bug that hits this one message every time")
 
     async with running_desk(sandbox, db_url) as desk:
-        desk.application.add_handler(MessageHandler(filters.Regex("^boom$"), explode), group=-1)
+        desk.application.add_handler(MessageHandler(filters.Regex("^boom$"), explode), group=-2)
         alice, bob = desk.customer(501, "Alice"), desk.customer(502, "Bob")
         sandbox.send_text(alice, "boom")
         bad = sandbox.last_update_id
@@ -86,7 +86,7 @@ async def test_the_apology_says_saved_only_for_a_message_that_is(sandbox, db_url
         raise RuntimeError("broken")
 
     async with running_desk(sandbox, db_url) as desk:
-        desk.application.add_handler(MessageHandler(filters.Regex("^boom$"), explode), group=-1)
+        desk.application.add_handler(MessageHandler(filters.Regex("^boom$"), explode), group=-2)
         alice = desk.customer(501, "Alice")
         # Handed to the bot without going through the inbox: nothing is stored.
         message = sandbox.send_text(alice, "boom")

@@ -96,7 +96,14 @@ async def test_forget_me_through_the_button_leaves_no_trace_then_she_is_new(
         await desk.send_text(anna, f"/close {ticket.id}")
         survey = await sandbox.wait_for_message(zen.id, contains="How did we do?")
         await desk.press(zen, survey, survey.button_data()[1])
-        await desk.send_text(zen, RATING_COMMENT)
+        await desk.settle()
+        # A comment is an explicit step: the "Add a comment" button, then a reply to its prompt.
+        await desk.press(zen, survey, survey.button_data()[0])
+        prompt = await sandbox.wait_for_message(zen.id, contains="Reply to this message")
+        await desk.expect_reply(
+            zen,
+            lambda: sandbox.send_text(zen, RATING_COMMENT, reply_to_message_id=prompt.message_id),
+        )
         assert (await Rating.get()).comment == RATING_COMMENT
         await eventually(_all_handled)
         assert {t for t, _, _ in await traces_in_store()} >= {"inbound_update", "audit_entry"}

@@ -12,7 +12,7 @@ from tests.desk import MANAGER_ID, Desk, desk_settings, running_desk
 
 pytestmark = pytest.mark.e2e
 
-CUSTOMER_APOLOGY = "If you sent a message, it is saved"
+CUSTOMER_APOLOGY = "Your message is saved"
 ANNA = 7001
 
 
