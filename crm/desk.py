@@ -26,7 +26,7 @@ from crm.models import (
     TicketStatus,
 )
 from crm.routing import AlreadyAssigned
-from crm.scoring import ticket_sentiment
+from crm.scoring import TicketSentiment, ticket_sentiment
 from crm.staff import TicketAction, check_owner, check_scope
 from crm.tickets import clean_text
 
@@ -57,7 +57,7 @@ class TicketHistory:
     ratings: list[Rating]
     past_tickets: int
     authors: dict[int, str]  # staff Telegram id -> name, for outbound messages and notes
-    sentiment: str | None = None  # filled once messages are scored
+    sentiment: TicketSentiment | None = None  # filled once messages are scored
 
 
 async def get_ticket(*, ticket_id: int) -> Ticket:
@@ -282,7 +282,7 @@ async def ticket_history(*, ticket_id: int, staff: StaffMember, scope: AgentScop
     }
     mood = await ticket_sentiment(ticket_id=ticket_id)
     return TicketHistory(
-        sentiment=mood.describe() if mood else None,
+        sentiment=mood,
         ticket=ticket,
         customer=ticket.customer,
         assignee=ticket.assignee,

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from crm import audit
 from crm.errors import InvalidInput, NotAuthorised
+from crm.i18n import CATALOG
 from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
 
 log = logging.getLogger(__name__)
@@ -233,10 +234,37 @@ async def promote_manager(*, telegram_id: int, by: StaffMember | None = None) ->
 
 async def refresh_name(*, member: StaffMember, name: str) -> StaffMember:
     """Keep a staff member's name as their messenger gives it; write only when it changed."""
+    return await refresh_profile(member=member, name=name, language_code=None)
+
+
+async def refresh_profile(
+    *, member: StaffMember, name: str, language_code: str | None
+) -> StaffMember:
+    """Keep a staff member's name and language code as their messenger gives them.
+
+    An empty value keeps the stored one; nothing is written unless something changed.
+    """
     name = name.strip()[:255]  # the column's length
+    code = (language_code or "").strip()[:16]
+    changed = []
     if name and member.name != name:
         member.name = name
-        await member.save(update_fields=["name"])
+        changed.append("name")
+    if code and member.language_code != code:
+        member.language_code = code
+        changed.append("language_code")
+    if changed:
+        await member.save(update_fields=changed)
+    return member
+
+
+async def set_language(*, member: StaffMember, language: str | None) -> StaffMember:
+    """Set the language a staff member chose for their texts (None: follow their messenger)."""
+    if language is not None and language not in CATALOG:
+        raise InvalidInput.of("staff.language.unknown", raw=language)
+    if member.language != language:
+        member.language = language
+        await member.save(update_fields=["language"])
     return member
 
 
@@ -300,6 +328,11 @@ async def open_ticket_counts(*, staff_ids: list[int]) -> dict[int, int]:
         .values("assignee_id", "n")
     )
     return {row["assignee_id"]: row["n"] for row in rows}
+
+
+async def active_staff() -> list[StaffMember]:
+    """Return every active staff member (agents and managers), oldest first."""
+    return await StaffMember.filter(active=True).order_by("id")
 
 
 async def managers() -> list[StaffMember]:
