@@ -20,9 +20,14 @@ class CrmError(Exception):
     @classmethod
     def of(cls, key: str, /, **values: object) -> Self:
         """Return the error whose message is a catalog text, filled with values."""
-        err = cls(t(key, DEFAULT_LANGUAGE, **values))
-        err.key, err.values = key, values
+        err = cls.__new__(cls)
+        err.say(key, **values)
         return err
+
+    def say(self, key: str, /, **values: object) -> None:
+        """Make the message a catalog text (for subclasses' own __init__)."""
+        Exception.__init__(self, t(key, DEFAULT_LANGUAGE, **values))
+        self.key, self.values = key, values
 
     def text(self, language: str | None) -> str:
         """Return the message in a language (a message raised without a key is as raised)."""

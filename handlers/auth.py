@@ -27,7 +27,8 @@ from handlers.menu import publish_staff_menu
 log = logging.getLogger(__name__)
 
 StaffHandler = Callable[[Update, CRMContext, StaffMember], Awaitable[None]]
-REFUSAL = {Role.AGENT: "staff.refused_agent", Role.MANAGER: "staff.refused_manager"}
+REFUSAL_KEYS = {Role.AGENT: "staff.refused_agent", Role.MANAGER: "staff.refused_manager"}
+REFUSAL = {role: t(key) for role, key in REFUSAL_KEYS.items()}  # in English
 
 
 def staff_error_text(err: CrmError, language: str) -> str:
@@ -66,7 +67,7 @@ def require(
                     "refused %s for user %s (needs %s)", handler.__name__, user.id, role.value
                 )
                 language = await sender_language(user, context.bot)
-                await answer(update, t(REFUSAL[role], language), alert=True)
+                await answer(update, t(REFUSAL_KEYS[role], language), alert=True)
                 return
             member = await _refreshed(member, user, context.bot)
             try:
