@@ -275,6 +275,11 @@ class Phrase:
         return f"Phrase({self.key!r}, **{self.values!r})"
 
 
+def term(key: str, text: str) -> Phrase | str:
+    """Return a phrase for a catalog key, or the text as it is where the catalog lacks it."""
+    return Phrase(key) if key in CATALOG[DEFAULT_LANGUAGE] else text
+
+
 def language_for(language_code: str | None) -> str:
     """Pick the catalog language for a Telegram language code (fallback English)."""
     if not language_code:

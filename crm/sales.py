@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from crm import clock
 from crm.cleaning import CleaningError, parse_amount
 from crm.errors import InvalidInput, NotAuthorised
-from crm.i18n import Phrase
+from crm.i18n import term
 from crm.models import (
     Customer,
     Deal,
@@ -99,7 +99,7 @@ def parse_id(raw: str, what: str) -> int:
     """
     text = raw.strip().lstrip("#")
     if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        noun = Phrase(f"staff.noun.{what.lower().replace(' ', '_')}")
+        noun = term(f"staff.noun.{what.lower().replace(' ', '_')}", what)
         raise InvalidInput.of("staff.err.not_a_number", raw=raw, what=noun)
     return int(text)
 

@@ -17,7 +17,7 @@ from crm.errors import (
     TicketAlreadyResolved,
     TicketNotFound,
 )
-from crm.i18n import language_for, t
+from crm.i18n import DEFAULT_LANGUAGE, language_for, t
 from crm.models import Role, StaffMember
 from crm.routing import AlreadyAssigned
 from crm.staff import authorise, find_staff, refresh_profile
@@ -90,6 +90,12 @@ async def sender_language(user: User, bot: Bot) -> str:
     """Return the language to answer a sender in: staff's own, anyone else's Telegram one."""
     member = await staff_sender(user, bot)
     return member.text_language if member is not None else language_for(user.language_code)
+
+
+async def staff_language(telegram_id: int) -> str:
+    """Return the language of a staff member's texts by their id (English if not staff)."""
+    member = await find_staff(telegram_id=telegram_id)
+    return member.text_language if member is not None else DEFAULT_LANGUAGE
 
 
 async def _refreshed(member: StaffMember, user: User, bot: Bot) -> StaffMember:

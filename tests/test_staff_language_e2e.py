@@ -150,3 +150,42 @@ async def test_each_staff_member_gets_a_menu_in_their_language(desk: Desk) -> No
     await desk.send_text(maya, f"/agent_remove {LI}")
     await desk.settle()
     assert desk.sandbox.commands(scope={"type": "chat", "chat_id": LI}) == []
+
+
+async def test_a_chinese_manager_gets_reports_dialogs_and_errors_in_chinese(desk: Desk) -> None:
+    mei = desk.sandbox.user(MANAGER_ID, "Mei", language_code="zh-hans")
+
+    summary = await desk.send_text(mei, "/summary")
+    assert summary.plain_text.startswith("今日汇总（截至目前）")
+    assert "新建工单：0" in summary.plain_text and "没有未结的工单。🎉" in summary.plain_text
+    await desk.sandbox.wait_for(lambda: desk.sandbox.calls("sendPhoto"))  # the chart
+
+    report = await desk.send_text(mei, "/report 3")
+    assert (
+        report.plain_text.startswith("服务报告 ")
+        and "净推荐值 无数据（没有回答）" in report.plain_text
+    )
+    assert (await desk.send_text(mei, "/report often")).text == (
+        "用法：/report [天数]（天数，1-366）。"
+    )
+
+    dialog = await desk.send_text(mei, "/campaign_new")
+    assert dialog.text.startswith("新建营销活动（任何一步都可以发送 /cancel 停止）。")
+    buttons = [b["text"] for row in dialog.reply_markup["inline_keyboard"] for b in row]
+    assert buttons == ["所有人（all）"]
+    empty = await desk.send_text(mei, "tag:nobody")
+    assert empty.text == "受众 'tag:nobody' 中没有客户：请换一个。"
+    assert (await desk.send_text(mei, "/cancel")).text == "营销活动已取消：没有创建任何内容。"
+
+    mined = await desk.send_text(mei, "/associations")
+    assert "没有规则：还没有包含商品的订单：请先导入一些订单。" in mined.plain_text
+    assert (await desk.send_text(mei, "/import")).text.startswith("请把文件（CSV 或 XLSX）")
+    assert (await desk.send_text(mei, "/export everything")).text == (
+        "无法导出 'everything'；请从以下选择：customers, tickets, orders, deals。"
+    )
+    assert (await desk.send_text(mei, "/campaign_send x")).text == (
+        "'x' 不是有效的营销活动编号。用法：/campaign_send <编号>。"
+    )
+    assert (await desk.send_text(mei, "/deal_new 1 lots Plan")).text == (
+        "'lots' 不是有效的金额（例如 1200 或 1,200.50）。"
+    )
