@@ -1349,6 +1349,60 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "\nScheduled for {when} ({zone})",
         "\n定时于 {when}（{zone}）",
     ),
+    # --- the domain's refusals: staff, routing, the desk ------------------------------------------
+    "staff.err.not_a_user_id": (
+        "{raw!r} is not a Telegram user id",
+        "{raw!r} 不是 Telegram 用户 ID",
+    ),
+    "staff.err.not_a_skill": (
+        "{word!r} is not a skill (one word of letters, digits, - or _)",
+        "{word!r} 不是有效的技能（只能是由字母、数字、- 或 _ 组成的一个词）",
+    ),
+    "staff.err.last_manager": (
+        "{name} ({telegram_id}) is the last manager; promote another manager first",
+        "{name}（{telegram_id}）是最后一位经理；请先任命另一位经理",
+    ),
+    "staff.err.assigned_to": (
+        "ticket #{ticket_id} is assigned to {owner}",
+        "工单 #{ticket_id} 由 {owner} 负责",
+    ),
+    "staff.err.someone_else": ("someone else", "其他人"),
+    "staff.err.outside_scope": (
+        "ticket #{ticket_id} is not yours; on this desk agents see and act on their own "
+        "tickets and waiting ones only",
+        "工单 #{ticket_id} 不是您的；在本服务台，客服只能查看和处理自己的工单以及等待中的工单",
+    ),
+    "staff.err.not_an_agent": ("user {telegram_id} is not an agent", "用户 {telegram_id} 不是客服"),
+    "staff.err.manager_not_removed": (
+        "user {telegram_id} is a manager; managers are not removed here",
+        "用户 {telegram_id} 是经理；经理不能在这里移除",
+    ),
+    "staff.err.already_manager": (
+        "{name} ({telegram_id}) is already a manager",
+        "{name}（{telegram_id}）已经是经理",
+    ),
+    "staff.err.not_a_manager": (
+        "user {telegram_id} is not a manager",
+        "用户 {telegram_id} 不是经理",
+    ),
+    "staff.err.ticket_already_with": (
+        "ticket #{ticket_id} is already with {owner}",
+        "工单 #{ticket_id} 已由 {owner} 负责",
+    ),
+    "staff.err.reply_empty": ("the reply is empty", "回复内容为空"),
+    "staff.err.no_chat": (
+        "{name} has no Telegram chat with us",
+        "{name} 没有与我们的 Telegram 对话",
+    ),
+    "staff.err.note_empty": ("the note is empty", "备注内容为空"),
+    "staff.err.already_open": (
+        "ticket #{ticket_id} is already open",
+        "工单 #{ticket_id} 已经是打开状态",
+    ),
+    "staff.err.unknown_topic": (
+        "unknown topic {topic!r}; topics: {topics}",
+        "未知主题 {topic!r}；可选主题：{topics}",
+    ),
 }
 
 STAFF_TEXTS: dict[str, dict[str, str]] = {

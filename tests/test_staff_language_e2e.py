@@ -189,3 +189,24 @@ async def test_a_chinese_manager_gets_reports_dialogs_and_errors_in_chinese(desk
     assert (await desk.send_text(mei, "/deal_new 1 lots Plan")).text == (
         "'lots' 不是有效的金额（例如 1200 或 1,200.50）。"
     )
+
+
+async def test_the_domains_refusals_reach_a_chinese_agent_in_chinese(desk: Desk) -> None:
+    maya, li, anna = await _agents(desk, online=False)
+    await desk.send_text(anna, "/online")
+    await desk.send_text(desk.customer(501, "Carol"), "My order is late")
+    await desk.sandbox.wait_for_message(ANNA, contains="New ticket for you")
+    ticket = await Ticket.get()
+
+    refused = await desk.send_text(li, f"/reply {ticket.id} Hello")
+    assert refused.text == f"不允许：工单 #{ticket.id} 由 Anna 负责。"
+    assert (await desk.send_text(li, f"/tag {ticket.id} weather")).text.startswith(
+        "未知主题 'weather'；可选主题："
+    )
+    assert (await desk.send_text(li, f"/transfer {ticket.id} 4242")).text == (
+        "用户 4242 不是客服。"
+    )
+    # Anna, in English, gets the same refusals as before.
+    assert (await desk.send_text(anna, f"/transfer {ticket.id} 4242")).text == (
+        "User 4242 is not an agent."
+    )
