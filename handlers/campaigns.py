@@ -33,7 +33,7 @@ from crm.i18n import Phrase, t
 from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
 from crm.segments import latest_run
 from handlers import agent
-from handlers.auth import answer, require, staff_language
+from handlers.auth import answer, require, sender_language, staff_language
 from handlers.context import CRMContext
 from handlers.notify import route_and_notify
 from handlers.text import split_message
@@ -280,8 +280,9 @@ async def cancel_command(update: Update, context: CRMContext) -> None:
     dialog = await _open_dialog(update, context)
     if dialog is None:
         user, message = update.effective_user, update.effective_message
-        if message is not None:
-            await message.reply_text(t("unknown_command", user.language_code if user else None))
+        if message is not None and user is not None:
+            language = await sender_language(user, context.bot)
+            await message.reply_text(t("unknown_command", language))
         return
     await _run(update, context, dialog, cancel_dialog)
 

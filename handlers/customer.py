@@ -33,7 +33,7 @@ from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, Ticket
 from crm.i18n import CATALOG, t
 from crm.models import TicketKind
 from handlers import agent
-from handlers.auth import staff_sender
+from handlers.auth import sender_language, staff_sender
 from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
 from handlers.notify import (
@@ -296,9 +296,9 @@ async def edited(update: Update, context: CRMContext) -> None:
 
 
 async def unknown_command(update: Update, context: CRMContext) -> None:
-    """Answer a command the bot does not know."""
+    """Answer a command the bot does not know (staff in the language of their texts)."""
     user, message = _sender(update)
-    await message.reply_text(t("unknown_command", user.language_code))
+    await message.reply_text(t("unknown_command", await sender_language(user, context.bot)))
 
 
 async def ask_phone(update: Update, context: CRMContext) -> None:
@@ -344,7 +344,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
 async def unsupported(update: Update, context: CRMContext) -> None:
     """Politely decline content that cannot become part of a ticket (polls, dice...)."""
     user, message = _sender(update)
-    await message.reply_text(t("unsupported", user.language_code))
+    await message.reply_text(t("unsupported", await sender_language(user, context.bot)))
 
 
 async def forget_me(update: Update, context: CRMContext) -> None:

@@ -210,3 +210,14 @@ async def test_the_domains_refusals_reach_a_chinese_agent_in_chinese(desk: Desk)
     assert (await desk.send_text(anna, f"/transfer {ticket.id} 4242")).text == (
         "User 4242 is not an agent."
     )
+
+
+async def test_an_unknown_command_answers_staff_in_their_chosen_language(desk: Desk) -> None:
+    maya, li, anna = await _agents(desk, online=False)
+    await desk.send_text(anna, "/language zh")
+    assert (await desk.send_text(anna, "/frobnicate")).text == (
+        "我不认识这个命令。发送 /help 查看可用命令。"
+    )
+    assert (await desk.send_text(anna, "/cancel")).text == (
+        "我不认识这个命令。发送 /help 查看可用命令。"
+    )
