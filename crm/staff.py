@@ -254,9 +254,15 @@ async def refresh_profile(
 
 
 async def set_language(*, member: StaffMember, language: str | None) -> StaffMember:
-    """Set the language a staff member chose for their texts (None: follow their messenger)."""
-    if language is not None and language not in CATALOG:
-        raise InvalidInput.of("staff.language.unknown", raw=language)
+    """Set the language a staff member chose for their texts (None: follow their messenger).
+
+    A catalog language or a code of one (``zh``, ``zh-CN``); anything else is refused.
+    """
+    if language is not None:
+        base = language.strip().lower().replace("_", "-").split("-", 1)[0]
+        if base not in CATALOG:
+            raise InvalidInput.of("staff.language.unknown", raw=language)
+        language = base
     if member.language != language:
         member.language = language
         await member.save(update_fields=["language"])
