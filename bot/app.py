@@ -45,6 +45,7 @@ from handlers import (
 )
 from handlers.context import BotData, context_types
 from handlers.errors import on_error
+from handlers.menu import publish_staff_menus
 from handlers.notify import drain_and_notify
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
 
 
 async def _post_init(application: Application) -> None:
-    """Open the store (migrated), sync the managers with the setting, publish the command menu."""
+    """Open the store (migrated), sync the managers with the setting, publish the command menus."""
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
     sync = await staff.sync_managers(telegram_ids=settings.manager_ids)
@@ -134,6 +135,7 @@ async def _post_init(application: Application) -> None:
     if any(demotion.released for demotion in sync.demoted):
         await drain_and_notify(application.bot, settings)
     await publish_command_menu(application.bot)
+    await publish_staff_menus(application.bot)
     budget = broadcast_rate.shared_budget(
         rate=settings.broadcast_rate, redis_url=settings.redis_url
     )

@@ -27,9 +27,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.sender import CAMPAIGN
-from crm import campaigns
+from crm import campaigns, staff
 from crm.broadcast_rate import RateBudget
 from crm.campaigns import Delivery, Outcome
+from crm.i18n import DEFAULT_LANGUAGE
 from crm.models import ButtonKind, Campaign, RecipientStatus
 
 log = logging.getLogger(__name__)
@@ -286,8 +287,11 @@ class CampaignSender:
             return
         bot = self.application.bot
         progress = await campaigns.progress(campaign_id=campaign_id)
+        # The progress chat is the starter's private chat: their id, their language.
+        starter = await staff.find_staff(telegram_id=campaign.progress_chat_id)
+        lang = starter.text_language if starter is not None else DEFAULT_LANGUAGE
         line = campaigns.describe_progress(
-            campaign, progress, rate=None if final else self.current_rate()
+            campaign, progress, rate=None if final else self.current_rate(), lang=lang
         )
         try:
             if campaign.progress_message_id is not None:
@@ -307,7 +311,7 @@ class CampaignSender:
                 self._last_progress.pop(campaign_id, None)
                 report = await campaigns.campaign_report(campaign_id=campaign_id)
                 await bot.send_message(
-                    campaign.progress_chat_id, "✅ " + campaigns.describe_report(report)
+                    campaign.progress_chat_id, "✅ " + campaigns.describe_report(report, lang)
                 )
         except BadRequest as err:
             if "not modified" not in str(err).lower():

@@ -31,6 +31,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Coalesce, Trim
 
 from crm.errors import InvalidInput
+from crm.i18n import DEFAULT_LANGUAGE, Phrase, t, term
 from crm.models import OrderLine, Product
 
 DEFAULT_MIN_SUPPORT = 0.01
@@ -83,7 +84,12 @@ class AssociationReport:
     min_confidence: float
     min_orders_together: int = MIN_BASKETS  # min_support as a number of orders
     rules: list[Rule] = field(default_factory=list)
-    reason: str | None = None  # set when rules is empty
+    reason: str | None = None  # set when rules is empty, in English
+    why: Phrase | None = None  # the same, in any language
+
+    def explain(self, why: Phrase) -> None:
+        """Say why there are no rules."""
+        self.why, self.reason = why, why.render(DEFAULT_LANGUAGE)
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -93,7 +99,8 @@ def parse_share(raw: str, *, name: str) -> float:
     """Parse a share written as 0.02 or 2%; range checks are the miner's."""
     match = _PERCENT.match(raw)
     if match is None:
-        raise InvalidInput(f"{name} must be a number like 0.02 or 2%, not {raw!r}")
+        label = term(f"staff.mining.{name}", name)
+        raise InvalidInput.of("staff.err.share", name=label, raw=raw)
     value = float(match[1])
     return value / 100 if match[2] else value
 
@@ -103,17 +110,13 @@ def check_parameters(
 ) -> None:
     """Refuse mining parameters outside their ranges, saying which and why."""
     if not (isinstance(min_support, int | float) and 0 < min_support <= 1):
-        raise InvalidInput(
-            f"support must be above 0 and at most 1 (e.g. 0.01 or 1%), not {min_support!r}"
-        )
+        raise InvalidInput.of("staff.err.support_range", value=min_support)
     if not (isinstance(min_confidence, int | float) and 0 <= min_confidence <= 1):
-        raise InvalidInput(
-            f"confidence must be from 0 to 1 (e.g. 0.3 or 30%), not {min_confidence!r}"
-        )
+        raise InvalidInput.of("staff.err.confidence_range", value=min_confidence)
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"the number of rules must be from 1 to {MAX_LIMIT}, not {limit}")
+        raise InvalidInput.of("staff.err.rules_range", most=MAX_LIMIT, value=limit)
     if min_orders < 1:
-        raise InvalidInput(f"the minimum number of orders must be at least 1, not {min_orders}")
+        raise InvalidInput.of("staff.err.min_orders", value=min_orders)
 
 
 # --- mining ------------------------------------------------------------------------------------
@@ -175,13 +178,10 @@ def find_rules(
         min_confidence=min_confidence,
     )
     if n_orders == 0:
-        report.reason = "there are no orders with products yet: import some orders first"
+        report.explain(Phrase("staff.mining.no_orders"))
         return report
     if n_orders < min_orders:
-        report.reason = (
-            f"only {n_orders} order(s) with products; rules need at least {min_orders} orders "
-            "to mean anything"
-        )
+        report.explain(Phrase("staff.mining.too_few", orders=n_orders, least=min_orders))
         return report
     min_count = max(MIN_BASKETS, math.ceil(min_support * n_orders - _EPSILON))
     report.min_orders_together = min_count
@@ -191,7 +191,7 @@ def find_rules(
     counts = np.bincount(items, minlength=len(keys))
     frequent = np.flatnonzero(counts >= min_count)
     if len(frequent) < 2:
-        report.reason = _nothing_frequent(min_count, n_orders)
+        report.explain(_nothing_frequent(min_count, n_orders))
         return report
     column = np.full(len(keys), -1)
     column[frequent] = np.arange(len(frequent))
@@ -207,7 +207,7 @@ def find_rules(
         onehot, min_support=(min_count - 0.5) / n_orders, use_colnames=True, max_len=MAX_ITEMS
     )
     if not len(itemsets) or itemsets["itemsets"].map(len).max() < 2:
-        report.reason = _nothing_frequent(min_count, n_orders)
+        report.explain(_nothing_frequent(min_count, n_orders))
         return report
     found = association_rules(
         itemsets,
@@ -218,9 +218,8 @@ def find_rules(
     )
     found = found[found["lift"] > 1 + _EPSILON]
     if not len(found):
-        report.reason = (
-            f"no rule reaches {_percent(min_confidence)} confidence with lift above 1; "
-            "try a lower min_confidence"
+        report.explain(
+            Phrase("staff.mining.no_confident_rule", confidence=_percent(min_confidence))
         )
         return report
     rules = [
@@ -256,11 +255,9 @@ def find_rules(
     return report
 
 
-def _nothing_frequent(min_count: int, n_orders: int) -> str:
-    return (
-        f"no two products are bought together in {min_count} or more orders "
-        f"(support {_percent(min_count / n_orders)}); try a lower min_support"
-    )
+def _nothing_frequent(min_count: int, n_orders: int) -> Phrase:
+    support = _percent(min_count / n_orders)
+    return Phrase("staff.mining.nothing_frequent", count=min_count, support=support)
 
 
 def _baskets(
@@ -330,10 +327,7 @@ def rule_audience(rule: Rule) -> str:
     """
     for key in (*rule.antecedents, *rule.consequents):
         if "&" in key or key.startswith("!"):
-            raise InvalidInput(
-                f"product {key!r} cannot be used in an audience: "
-                "'&' and a leading '!' are audience syntax"
-            )
+            raise InvalidInput.of("staff.err.key_in_audience", key=key)
     spec = " & ".join(
         [
             *(f"bought:{key}" for key in rule.antecedents),
@@ -341,7 +335,7 @@ def rule_audience(rule: Rule) -> str:
         ]
     )
     if len(spec) > MAX_AUDIENCE:
-        raise InvalidInput(f"the audience for this rule is over {MAX_AUDIENCE} characters")
+        raise InvalidInput.of("staff.err.audience_too_long_for_rule", most=MAX_AUDIENCE)
     return spec
 
 
@@ -349,7 +343,7 @@ async def customers_who_bought(*, product: str) -> set[int]:
     """Return the ids of customers with an order line for the product key (SKU or line name)."""
     key = " ".join(product.split())
     if not key:
-        raise InvalidInput("name a product: its SKU, or the product name on the order lines")
+        raise InvalidInput.of("staff.err.name_a_product")
     # One query in the usual case; the store is asked again only to explain an empty answer.
     buyers = (
         await OrderLine.annotate(line_name=Trim("product_name"))
@@ -365,10 +359,8 @@ async def customers_who_bought(*, product: str) -> set[int]:
     if skus:
         # Lines of catalogue products are matched by SKU: say which, rather than match nobody.
         listed = ", ".join(f"bought:{sku}" for sku in skus[:3])
-        raise InvalidInput(f"{key!r} is a product name; products are matched by SKU: {listed}")
-    raise InvalidInput(
-        f"unknown product {key!r}: no product has that SKU and no order line that name"
-    )
+        raise InvalidInput.of("staff.err.product_name_not_sku", key=key, listed=listed)
+    raise InvalidInput.of("staff.err.unknown_product", key=key)
 
 
 # --- rendering ---------------------------------------------------------------------------------
@@ -379,25 +371,32 @@ def _percent(share: float) -> str:
     return f"{share * 100:.3g}%"
 
 
-def summary(report: AssociationReport) -> str:
+def summary(report: AssociationReport, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return the report's headline: what was mined, with which thresholds."""
-    return (
-        f"Product associations in {report.orders:,} order(s) of {report.products:,} "
-        f"product(s) · support ≥ {_percent(report.min_support)} · "
-        f"confidence ≥ {_percent(report.min_confidence)}"
+    return t(
+        "staff.mining.summary",
+        lang,
+        orders=f"{report.orders:,}",
+        products=f"{report.products:,}",
+        support=_percent(report.min_support),
+        confidence=_percent(report.min_confidence),
     )
 
 
-def describe_rule(rule: Rule) -> str:
+def describe_rule(rule: Rule, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return one rule as a line: names, support, confidence and lift."""
-    return (
-        f"{' + '.join(rule.antecedent_names or rule.antecedents)} → "
-        f"{' + '.join(rule.consequent_names or rule.consequents)}  "
-        f"support {rule.support:.1%} · confidence {rule.confidence:.0%} · lift {rule.lift:.2f}"
+    return t(
+        "staff.mining.rule",
+        lang,
+        antecedents=" + ".join(rule.antecedent_names or rule.antecedents),
+        consequents=" + ".join(rule.consequent_names or rule.consequents),
+        support=f"{rule.support:.1%}",
+        confidence=f"{rule.confidence:.0%}",
+        lift=f"{rule.lift:.2f}",
     )
 
 
-NO_AUDIENCE = "no audience: a product key contains '&' or starts with '!', or it is too long"
+NO_AUDIENCE = t("staff.mining.no_audience")
 
 
 def render_text(report: AssociationReport) -> str:

@@ -25,16 +25,14 @@ from datetime import timedelta
 
 from crm import clock
 from crm.errors import InvalidInput
+from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import Customer, Order, Ticket, TicketKind
 
 KINDS = ("segment", "language", "tag", "city", "complained", "no_order", "bought")
 _DAY_KINDS = ("complained", "no_order")
 MAX_DAYS = 3650
-HELP = (
-    "an audience is a segment name (see /segments), 'all', or rules such as language:en, "
-    "tag:vip, city:Berlin, complained:30, no_order:90, bought:SKU, joined with ' & ', "
-    "with '!' in front to negate one (bought:A & !bought:B)"
-)
+HELP_TEXT = Phrase("staff.audience.help")  # the grammar in short, in the reader's language
+HELP = HELP_TEXT.render(DEFAULT_LANGUAGE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +53,16 @@ def parse_audience(spec: str) -> tuple[Rule, ...]:
     """Parse an audience spec into rules; refuse anything unclear with the grammar."""
     spec = " ".join((spec or "").split())
     if not spec:
-        raise InvalidInput(f"the audience is empty: {HELP}")
+        raise InvalidInput.of("staff.err.audience_empty", help=HELP_TEXT)
     if len(spec) > 255:
-        raise InvalidInput("the audience is too long (255 characters at most)")
+        raise InvalidInput.of("staff.err.audience_too_long")
     rules = []
     for part in spec.split(" & "):
         part = part.strip()
         negated = part.startswith("!")
         part = part.lstrip("!").strip()
         if not part or "&" in part:
-            raise InvalidInput(f"cannot read the audience {spec!r}: {HELP}")
+            raise InvalidInput.of("staff.err.audience_unreadable", spec=spec, help=HELP_TEXT)
         kind, colon, value = part.partition(":")
         kind = kind.strip().lower()
         if part.lower() == "all":
@@ -76,11 +74,11 @@ def parse_audience(spec: str) -> tuple[Rule, ...]:
             continue
         value = value.strip()
         if not value:
-            raise InvalidInput(f"{kind}: needs a value: {HELP}")
+            raise InvalidInput.of("staff.err.audience_needs_value", kind=kind, help=HELP_TEXT)
         if kind in _DAY_KINDS and not (
             re.fullmatch(r"\d{1,4}", value) and 1 <= int(value) <= MAX_DAYS
         ):
-            raise InvalidInput(f"{kind}: takes a number of days 1-{MAX_DAYS}, got {value!r}")
+            raise InvalidInput.of("staff.err.audience_days", kind=kind, most=MAX_DAYS, value=value)
         rules.append(Rule(kind, value, negated))
     return tuple(rules)
 
@@ -150,4 +148,4 @@ async def _match(rule: Rule) -> set[int]:
         from crm.associations import customers_who_bought
 
         return set(await customers_who_bought(product=rule.value))
-    raise InvalidInput(f"unknown audience rule {rule.kind!r}: {HELP}")
+    raise InvalidInput.of("staff.err.audience_rule", kind=rule.kind, help=HELP_TEXT)

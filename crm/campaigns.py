@@ -32,7 +32,7 @@ from crm import audit, clock
 from crm.audiences import describe_audience, parse_audience, resolve_audience
 from crm.db import in_batches
 from crm.errors import InvalidInput
-from crm.i18n import CATALOG, t
+from crm.i18n import CATALOG, DEFAULT_LANGUAGE, Phrase, t
 from crm.models import (
     ButtonKind,
     Campaign,
@@ -62,7 +62,7 @@ class CampaignNotFound(InvalidInput):
     """No campaign with that number."""
 
     def __init__(self, campaign_id: int) -> None:
-        super().__init__(f"campaign #{campaign_id} does not exist")
+        self.say("staff.err.campaign_not_found", campaign_id=campaign_id)
         self.campaign_id = campaign_id
 
 
@@ -174,13 +174,13 @@ def parse_button(raw: str | None) -> Button | None:
     text, eq, url = raw.strip().partition("=")
     text, url = text.strip(), url.strip()
     if not text:
-        raise InvalidInput("the button needs a label, e.g. Shop now=https://example.com")
+        raise InvalidInput.of("staff.err.button_label")
     if len(text) > 64:
-        raise InvalidInput("the button label is too long (64 characters at most)")
+        raise InvalidInput.of("staff.err.button_label_long")
     if not eq:
         return Button(text=text, kind=ButtonKind.INTEREST)
     if not _URL.match(url) or len(url) > 512:
-        raise InvalidInput(f"the button link must be an http(s):// or tg:// URL, got {url!r}")
+        raise InvalidInput.of("staff.err.button_url", url=url)
     return Button(text=text, kind=ButtonKind.URL, url=url)
 
 
@@ -192,13 +192,12 @@ def check_text(text: str, *, with_photo: bool) -> str:
     """Return the campaign text stripped, or refuse it when empty or too long for Telegram."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("the campaign needs a message text")
+        raise InvalidInput.of("staff.err.campaign_no_text")
     limit = (CAPTION_MAX if with_photo else TEXT_MAX) - _opt_out_room()
     if len(text) > limit:
-        kind = "a photo caption" if with_photo else "a message"
-        raise InvalidInput(
-            f"the text is {len(text)} characters: {kind} can hold {limit} "
-            "with the opt-out line every campaign message ends with"
+        kind = Phrase("staff.campaign.caption" if with_photo else "staff.campaign.message")
+        raise InvalidInput.of(
+            "staff.err.campaign_text_long", length=len(text), kind=kind, limit=limit
         )
     return text
 
@@ -242,14 +241,14 @@ async def create_campaign(
 ) -> Campaign:
     """Create a draft campaign and its send list (with the control group held out)."""
     if photo is not None and len(photo) > PHOTO_MAX_BYTES:
-        raise InvalidInput("the photo is larger than Telegram's 10 MB limit")
+        raise InvalidInput.of("staff.err.photo_big")
     text = check_text(text, with_photo=photo is not None or photo_file_id is not None)
     if not 0 <= control_percent <= CONTROL_MAX:
-        raise InvalidInput(f"the control group is a share of 0-{CONTROL_MAX} percent")
+        raise InvalidInput.of("staff.err.control_range", most=CONTROL_MAX)
     spec = describe_audience(parse_audience(audience))
     ids = await resolve_audience(spec)
     if not ids:
-        raise InvalidInput(f"the audience {spec!r} has no customers: nothing to send")
+        raise InvalidInput.of("staff.err.audience_no_one", spec=spec)
     async with in_transaction():
         campaign = await Campaign.create(
             name=(name or "").strip()[:120],
@@ -320,13 +319,18 @@ async def _transition(
     campaign = await get_campaign(campaign_id=campaign_id)
     allowed = tuple(allowed)
     if campaign.status not in allowed:
-        raise InvalidInput(f"campaign #{campaign_id} is {campaign.status.value}: cannot {verb} it")
+        raise InvalidInput.of(
+            "staff.err.campaign_status",
+            campaign_id=campaign_id,
+            status=Phrase(f"staff.campaign.status.{campaign.status.value}"),
+            verb=Phrase(f"staff.campaign.verb.{verb}"),
+        )
     # Conditional on the status read, so two people (or replicas) cannot both move it.
     moved = await Campaign.filter(id=campaign_id, status=campaign.status).update(
         status=to, **changes
     )
     if not moved:
-        raise InvalidInput(f"campaign #{campaign_id} changed meanwhile: try again")
+        raise InvalidInput.of("staff.err.campaign_changed", campaign_id=campaign_id)
     await audit.record(
         actor_telegram_id=actor,
         action=f"campaign.{verb}",
@@ -366,9 +370,7 @@ def parse_local_time(raw: str, *, zone: tzinfo) -> datetime:
     try:
         local = datetime.strptime(text, "%Y-%m-%d %H:%M")
     except ValueError:
-        raise InvalidInput(
-            f"{raw!r} is not a time: write YYYY-MM-DD HH:MM, e.g. 2030-03-01 10:00"
-        ) from None
+        raise InvalidInput.of("staff.err.not_a_time", raw=raw) from None
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
@@ -377,7 +379,7 @@ async def schedule_campaign(*, campaign_id: int, at: datetime, actor: int | None
     if at.tzinfo is None:
         raise ValueError("schedule_campaign() needs an aware datetime")
     if at <= clock.utcnow():
-        raise InvalidInput("that time has passed: schedule the campaign in the future")
+        raise InvalidInput.of("staff.err.time_passed")
     return await _transition(
         campaign_id=campaign_id,
         allowed=(CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.PAUSED),
@@ -723,45 +725,85 @@ async def _group_result(ids: list[int], start: datetime, end: datetime) -> Group
 
 
 def describe_progress(
-    campaign: Campaign, progress_now: Progress, *, rate: float | None = None
+    campaign: Campaign,
+    progress_now: Progress,
+    *,
+    rate: float | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
-    """Return one plain-text line about where a campaign is."""
+    """Return one plain-text line about where a campaign is (in a staff language)."""
+
+    def say(key: str, **values: object) -> str:
+        return t(f"staff.campaign.{key}", lang, **values)
+
     done = progress_now.targeted - progress_now.remaining
+    status = say(f"status.{campaign.status.value}")
     parts = [
-        f"campaign #{campaign.id} {campaign.status.value}: {done}/{progress_now.targeted} done",
-        f"sent {progress_now[RecipientStatus.SENT]}",
-        f"failed {progress_now[RecipientStatus.FAILED]}",
-        f"skipped {progress_now[RecipientStatus.SKIPPED]}",
-        f"remaining {progress_now.remaining}",
+        say(
+            "progress",
+            campaign_id=campaign.id,
+            status=status,
+            done=done,
+            targeted=progress_now.targeted,
+        ),
+        say("sent", count=progress_now[RecipientStatus.SENT]),
+        say("failed", count=progress_now[RecipientStatus.FAILED]),
+        say("skipped", count=progress_now[RecipientStatus.SKIPPED]),
+        say("remaining", count=progress_now.remaining),
     ]
     if progress_now[RecipientStatus.CONTROL]:
-        parts.append(f"control {progress_now[RecipientStatus.CONTROL]}")
+        parts.append(say("control", count=progress_now[RecipientStatus.CONTROL]))
     if rate is not None:
-        parts.append(f"{rate:.1f} msg/s")
-    return ", ".join(parts)
+        parts.append(say("rate", rate=f"{rate:.1f}"))
+    return say("join").join(parts)
 
 
-def describe_report(report: CampaignReport) -> str:
-    """Return a campaign report as plain text lines."""
+def describe_report(report: CampaignReport, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a campaign report as plain text lines (in a staff language)."""
+
+    def say(key: str, **values: object) -> str:
+        return t(f"staff.campaign.report.{key}", lang, **values)
+
     c, p = report.campaign, report.progress
     lines = [
-        f"Campaign #{c.id}{' ' + c.name if c.name else ''}: {c.status.value}",
-        f"Audience: {c.audience} ({c.audience_size} customers)",
-        describe_progress(c, p),
-        f"Delivered: {p[RecipientStatus.SENT]}, blocked the bot: {report.blocked}, "
-        f"button presses: {report.pressed}",
-        f"Replies within 48 h: {report.replied_48h} (response rate {report.response_rate:.1%})",
+        say(
+            "heading",
+            campaign_id=c.id,
+            name=" " + c.name if c.name else "",
+            status=t(f"staff.campaign.status.{c.status.value}", lang),
+        ),
+        say("audience", audience=c.audience, size=c.audience_size),
+        describe_progress(c, p, lang=lang),
+        say(
+            "delivered",
+            sent=p[RecipientStatus.SENT],
+            blocked=report.blocked,
+            pressed=report.pressed,
+        ),
+        say("replies", replied=report.replied_48h, rate=f"{report.response_rate:.1%}"),
     ]
     if report.recipients is not None and report.control is not None:
         r, k = report.recipients, report.control
         lines += [
-            f"Within {report.window_days} days of the start, recipients vs control group:",
-            f"  replied: {r.reply_rate:.1%} vs {k.reply_rate:.1%} "
-            f"(uplift {100 * (r.reply_rate - k.reply_rate):+.1f} pts)",
-            f"  ordered: {r.order_rate:.1%} vs {k.order_rate:.1%} "
-            f"(uplift {100 * (r.order_rate - k.order_rate):+.1f} pts)",
-            f"  revenue per customer: {r.revenue_per_customer} vs {k.revenue_per_customer} "
-            f"(uplift {r.revenue_per_customer - k.revenue_per_customer:+})",
-            f"  ({r.size} recipients, {k.size} held out)",
+            say("window", days=report.window_days),
+            say(
+                "replied",
+                recipients=f"{r.reply_rate:.1%}",
+                control=f"{k.reply_rate:.1%}",
+                uplift=f"{100 * (r.reply_rate - k.reply_rate):+.1f}",
+            ),
+            say(
+                "ordered",
+                recipients=f"{r.order_rate:.1%}",
+                control=f"{k.order_rate:.1%}",
+                uplift=f"{100 * (r.order_rate - k.order_rate):+.1f}",
+            ),
+            say(
+                "revenue",
+                recipients=r.revenue_per_customer,
+                control=k.revenue_per_customer,
+                uplift=f"{r.revenue_per_customer - k.revenue_per_customer:+}",
+            ),
+            say("sizes", recipients=r.size, control=k.size),
         ]
     return "\n".join(lines)

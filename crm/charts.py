@@ -26,6 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from crm.i18n import DEFAULT_LANGUAGE, t
 from crm.metrics import DailySeries
 from crm.models import TicketKind
 
@@ -79,11 +80,15 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def render_daily_chart(series: DailySeries, *, title: str) -> bytes:
-    """Draw tickets opened per day, stacked by kind, with CSAT as a line; return a PNG."""
+def render_daily_chart(series: DailySeries, *, title: str, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """Draw tickets opened per day, stacked by kind, with CSAT as a line; return a PNG.
+
+    The axis labels and the legend are in ``lang`` (a staff language).
+    """
+    fonts = chart_fonts()
     figure = _new_figure()
     tickets = figure.add_subplot()
-    tickets.set_title(title, fontfamily=chart_fonts())
+    tickets.set_title(title, fontfamily=fonts)
     positions = list(range(len(series.days)))
     bottom = [0] * len(positions)
     for kind in TicketKind:
@@ -91,33 +96,51 @@ def render_daily_chart(series: DailySeries, *, title: str) -> bytes:
         if not any(counts):
             continue
         tickets.bar(
-            positions, counts, bottom=bottom, color=KIND_COLOURS[kind], label=kind.value, width=0.8
+            positions,
+            counts,
+            bottom=bottom,
+            color=KIND_COLOURS[kind],
+            label=t(f"staff.kind.{kind.value}", lang),
+            width=0.8,
         )
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    tickets.set_ylabel("tickets opened")
+    tickets.set_ylabel(t("staff.chart.tickets_opened", lang), fontfamily=fonts)
     tickets.set_ylim(0, max([*bottom, 1]) * 1.15)
     tickets.yaxis.set_major_locator(MaxNLocator(integer=True))
     step = max(1, len(positions) // 10)
-    tickets.set_xticks(positions[::step], [f"{d:%d %b}" for d in series.days[::step]])
+    day_format = t("staff.chart.day_format", lang)
+    tickets.set_xticks(positions[::step], [d.strftime(day_format) for d in series.days[::step]])
     tickets.tick_params(axis="x", labelrotation=45)
     if not positions:
-        tickets.text(0.5, 0.5, "no data", ha="center", va="center", transform=tickets.transAxes)
+        tickets.text(
+            0.5,
+            0.5,
+            t("staff.sales.no_data", lang),
+            ha="center",
+            va="center",
+            transform=tickets.transAxes,
+            fontfamily=fonts,
+        )
         tickets.set_xticks([])
 
     csat = tickets.twinx()
     csat.set_ylim(0, 100)
     csat.yaxis.set_major_formatter(PercentFormatter(100))
-    csat.set_ylabel("CSAT")
+    csat_label = t("staff.summary.csat", lang)
+    csat.set_ylabel(csat_label, fontfamily=fonts)
     if any(value is not None for value in series.csat_pct):
         # NaN breaks the line on days without ratings instead of joining across them.
         values = [float("nan") if y is None else y for y in series.csat_pct]
-        csat.plot(positions, values, color=CSAT_COLOUR, marker="o", markersize=3, label="CSAT")
+        csat.plot(positions, values, color=CSAT_COLOUR, marker="o", markersize=3, label=csat_label)
 
     handles, labels = tickets.get_legend_handles_labels()
     more_handles, more_labels = csat.get_legend_handles_labels()
     if handles or more_handles:
         tickets.legend(
-            handles + more_handles, labels + more_labels, loc="upper left", fontsize="small"
+            handles + more_handles,
+            labels + more_labels,
+            loc="upper left",
+            prop={"family": fonts, "size": "small"},
         )
     return _png(figure)
 
@@ -152,6 +175,7 @@ def render_segment_chart(
     features: Sequence[str],
     *,
     title: str,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> bytes:
     """Draw segment sizes beside a heat-map of their profiles; return a PNG.
 
@@ -167,7 +191,15 @@ def render_segment_chart(
     bars, heat = figure.subplots(1, 2, width_ratios=[1, 3], sharey=True)
     if not names:
         for axes in (bars, heat):
-            axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
+            axes.text(
+                0.5,
+                0.5,
+                t("staff.sales.no_data", lang),
+                ha="center",
+                va="center",
+                transform=axes.transAxes,
+                fontfamily=chart_fonts(),
+            )
             axes.set_xticks([])
             axes.set_yticks([])
         return _png(figure)
@@ -175,7 +207,7 @@ def render_segment_chart(
     bars.barh(rows, sizes, color=KIND_COLOURS[TicketKind.INQUIRY])
     bars.set_yticks(rows, list(names), fontfamily=chart_fonts())
     bars.invert_yaxis()  # the largest segment on top
-    bars.set_xlabel("customers")
+    bars.set_xlabel(t("staff.segments.chart.customers", lang), fontfamily=chart_fonts())
     bars.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
     for row, size in zip(rows, sizes, strict=True):
         bars.text(size, row, f" {size:,}", va="center", fontsize="small")
@@ -191,11 +223,10 @@ def render_segment_chart(
     scores = np.ma.masked_invalid(scores)
     colours = matplotlib.colormaps["coolwarm"].with_extremes(bad=MISSING_COLOUR)
     heat.imshow(scores, cmap=colours, vmin=-2, vmax=2, aspect="auto")
-    heat.set_title(
-        "mean per customer (red: higher, blue: lower than the other segments)",
-        fontfamily=chart_fonts(),
+    heat.set_title(t("staff.segments.chart.heat", lang), fontfamily=chart_fonts())
+    heat.set_xticks(
+        range(len(features)), list(features), rotation=30, ha="right", fontfamily=chart_fonts()
     )
-    heat.set_xticks(range(len(features)), list(features), rotation=30, ha="right")
     heat.tick_params(axis="y", left=False)
     for row in rows:
         for column in range(len(features)):

@@ -942,9 +942,7 @@ class _Table:
         self.labels = _unique_labels(headers)
         self.row_numbers = _row_numbers(df)
         size = len(df)
-        texts = [
-            _restored(_as_text(df.iloc[:, position])) for position in range(df.shape[1])
-        ]
+        texts = [_restored(_as_text(df.iloc[:, position])) for position in range(df.shape[1])]
         self.values: dict[str, pd.Series] = {}
         self.errors: dict[str, pd.Series] = {}
         empty = np.ones(size, dtype=bool)

@@ -26,7 +26,7 @@ from crm.models import (
     TicketStatus,
 )
 from crm.routing import AlreadyAssigned
-from crm.scoring import ticket_sentiment
+from crm.scoring import TicketSentiment, ticket_sentiment
 from crm.staff import TicketAction, check_owner, check_scope
 from crm.tickets import clean_text
 
@@ -57,7 +57,7 @@ class TicketHistory:
     ratings: list[Rating]
     past_tickets: int
     authors: dict[int, str]  # staff Telegram id -> name, for outbound messages and notes
-    sentiment: str | None = None  # filled once messages are scored
+    sentiment: TicketSentiment | None = None  # filled once messages are scored
 
 
 async def get_ticket(*, ticket_id: int) -> Ticket:
@@ -85,7 +85,7 @@ async def prepare_reply(
     """
     text = clean_text(text)
     if not text.strip() and file_id is None:
-        raise InvalidInput("the reply is empty")
+        raise InvalidInput.of("staff.err.reply_empty")
     if source is not None:
         earlier = await _reply_from(source)
         if earlier is not None:
@@ -95,7 +95,7 @@ async def prepare_reply(
         raise TicketAlreadyResolved(ticket_id)
     customer = ticket.customer
     if customer.telegram_id is None:
-        raise InvalidInput(f"{customer.display_name} has no Telegram chat with us")
+        raise InvalidInput.of("staff.err.no_chat", name=customer.display_name)
     await _claim_for(ticket, staff)
     try:
         message = await Message.create(
@@ -208,7 +208,7 @@ async def add_note(*, ticket_id: int, staff: StaffMember, scope: AgentScope, tex
     """Store an internal note on a ticket; it is never sent to the customer."""
     text = clean_text(text)
     if not text.strip():
-        raise InvalidInput("the note is empty")
+        raise InvalidInput.of("staff.err.note_empty")
     ticket = await get_ticket(ticket_id=ticket_id)
     await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.NOTE)
     return await Message.create(
@@ -239,7 +239,7 @@ async def reopen_ticket(*, ticket_id: int, staff: StaffMember, scope: AgentScope
     ticket = await get_ticket(ticket_id=ticket_id)
     await check_scope(ticket=ticket, staff=staff, scope=scope, action=TicketAction.REOPEN)
     if ticket.is_open:
-        raise InvalidInput(f"ticket #{ticket_id} is already open")
+        raise InvalidInput.of("staff.err.already_open", ticket_id=ticket_id)
     now = clock.utcnow()
     async with in_transaction():
         changed = await Ticket.filter(id=ticket_id, status=TicketStatus.RESOLVED).update(
@@ -249,7 +249,7 @@ async def reopen_ticket(*, ticket_id: int, staff: StaffMember, scope: AgentScope
             reopened_count=F("reopened_count") + 1,
         )
         if not changed:
-            raise InvalidInput(f"ticket #{ticket_id} is already open")
+            raise InvalidInput.of("staff.err.already_open", ticket_id=ticket_id)
         assignee = ticket.assignee
         if assignee is not None and not assignee.active:
             await Ticket.filter(id=ticket_id).update(assignee_id=None, assigned_at=None)
@@ -282,7 +282,7 @@ async def ticket_history(*, ticket_id: int, staff: StaffMember, scope: AgentScop
     }
     mood = await ticket_sentiment(ticket_id=ticket_id)
     return TicketHistory(
-        sentiment=mood.describe() if mood else None,
+        sentiment=mood,
         ticket=ticket,
         customer=ticket.customer,
         assignee=ticket.assignee,

@@ -46,7 +46,7 @@ def parse_export_kind(raw: str) -> ExportKind:
         return ExportKind(raw.strip().lower())
     except ValueError:
         choices = ", ".join(kind.value for kind in ExportKind)
-        raise InvalidInput(f"{raw!r} cannot be exported; choose one of {choices}") from None
+        raise InvalidInput.of("staff.err.export_kind", raw=raw, choices=choices) from None
 
 
 @dataclass(frozen=True, slots=True)

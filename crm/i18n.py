@@ -1,8 +1,14 @@
-"""The customer-facing message catalog: English and Simplified Chinese."""
+"""The message catalog, English and Simplified Chinese: customers' texts here, staff's merged in.
+
+Staff texts (keys ``staff.…``) live in crm/i18n_staff.py, each key with its languages side by
+side; they join the catalog below, so one ``t()`` renders both and one test checks both.
+"""
 
 from __future__ import annotations
 
 from string import Formatter
+
+from crm.i18n_staff import STAFF_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 
@@ -244,6 +250,36 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_staff_texts() -> None:
+    for key, texts in STAFF_TEXTS.items():
+        for language, text in texts.items():
+            CATALOG[language][key] = text
+
+
+_merge_staff_texts()
+
+
+class Phrase:
+    """A catalog text rendered later, in each reader's language; its values may be phrases."""
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key, self.values = key, values
+
+    def render(self, language_code: str | None) -> str:
+        """Return the text in a language."""
+        return t(self.key, language_code, **self.values)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.values!r})"
+
+
+def term(key: str, text: str) -> Phrase | str:
+    """Return a phrase for a catalog key, or the text as it is where the catalog lacks it."""
+    return Phrase(key) if key in CATALOG[DEFAULT_LANGUAGE] else text
+
+
 def language_for(language_code: str | None) -> str:
     """Pick the catalog language for a Telegram language code (fallback English)."""
     if not language_code:
@@ -253,10 +289,11 @@ def language_for(language_code: str | None) -> str:
 
 
 def t(key: str, language_code: str | None = None, /, **values: object) -> str:
-    """Return the text for a key in the customer's language, filled with values."""
+    """Return the text for a key in a reader's language, filled with values (phrases rendered)."""
     lang = language_for(language_code)
     template = CATALOG[lang].get(key) or CATALOG[DEFAULT_LANGUAGE][key]
-    return template.format(**values)
+    filled = {k: v.render(lang) if isinstance(v, Phrase) else v for k, v in values.items()}
+    return template.format(**filled)
 
 
 def placeholders(template: str) -> set[str]:

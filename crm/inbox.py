@@ -164,9 +164,7 @@ async def accept_batch(
         fresh = [
             (uid, p)
             for uid, p in by_id.items()
-            if await accept(
-                update_id=uid, payload=p, replica=replica, user_id=senders.get(uid)
-            )
+            if await accept(update_id=uid, payload=p, replica=replica, user_id=senders.get(uid))
         ]
     return [Pending(update_id=uid, payload=p, attempts=1) for uid, p in sorted(fresh)]
 

@@ -34,6 +34,7 @@ from tortoise.functions import Count, Sum
 
 from crm import clock
 from crm.errors import InvalidInput
+from crm.i18n import DEFAULT_LANGUAGE, t
 from crm.models import (
     OPEN_STATUSES,
     Direction,
@@ -819,16 +820,25 @@ class AttentionTicket:
     @property
     def reason(self) -> str:
         """Return why the ticket needs attention, in one line."""
+        return self.reason_in(DEFAULT_LANGUAGE)
+
+    def reason_in(self, lang: str) -> str:
+        """Return why the ticket needs attention, in one line of a staff language."""
+
+        def say(key: str, **values: object) -> str:
+            return t(f"staff.attention.{key}", lang, **values)
+
         parts = []
         if self.breaches:
-            missed = " and ".join(kind.value.replace("_", " ") for kind in self.breaches)
-            parts.append(f"missed {missed} target")
+            missed = say("and").join(say(kind.value) for kind in self.breaches)
+            parts.append(say("missed", targets=missed))
         if self.priority >= Priority.HIGH:
-            parts.append(f"{self.priority.name.lower()} priority")
+            priority = t(f"staff.priority.{self.priority.name.lower()}", lang)
+            parts.append(say("priority", priority=priority))
         if self.mood is not None and self.mood < 0:
-            parts.append(f"customer sounds negative ({self.mood:+.2f})")
-        parts.append(f"open {format_duration(self.age_seconds)}")
-        text = ", ".join(parts)
+            parts.append(say("negative", mood=f"{self.mood:+.2f}"))
+        parts.append(say("open_for", age=format_duration(self.age_seconds, lang)))
+        text = say("join").join(parts)
         return text[0].upper() + text[1:]
 
 
@@ -956,38 +966,39 @@ async def _needing_attention(
 # --- HTML for Telegram -------------------------------------------------------------------------
 
 
-def format_duration(seconds: float | None) -> str:
+def format_duration(seconds: float | None, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return a duration the way a person says it: 45 s, 12 min, 5.2 h, 3.1 d."""
     if seconds is None:
-        return "n/a"
+        return t("staff.unit.na", lang)
     if abs(seconds) < 90:
-        return f"{seconds:.0f} s"
+        return t("staff.unit.s", lang, n=f"{seconds:.0f}")
     if abs(seconds) < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+        return t("staff.unit.min", lang, n=f"{seconds / 60:.0f}")
     if abs(seconds) < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return t("staff.unit.h", lang, n=f"{seconds / 3600:.1f}")
+    return t("staff.unit.d", lang, n=f"{seconds / 86400:.1f}")
 
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+def _percent(value: float | None, lang: str) -> str:
+    return t("staff.unit.na", lang) if value is None else f"{value:.1f}%"
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-def _counts(counts: Mapping[Any, int], *, limit: int = 6) -> str:
+def _counts(counts: Mapping[Any, int], lang: str, *, limit: int = 6) -> str:
     shown = [(key, n) for key, n in counts.items() if n]
     if not shown:
-        return "none"
-    text = ", ".join(f"{_e(key)} {n:,}" for key, n in shown[:limit])
+        return t("staff.report.none", lang)
+    text = ", ".join(f"{_e(_name(key, lang))} {n:,}" for key, n in shown[:limit])
     rest = sum(n for _, n in shown[limit:])
-    return text + (f", others {rest:,}" if rest else "")
+    return text + (t("staff.report.others", lang, count=f"{rest:,}") if rest else "")
+
+
+def _name(key: object, lang: str) -> object:
+    """Return a ticket kind in the reader's language; other keys (topics) as they are."""
+    return t(f"staff.kind.{key.value}", lang) if isinstance(key, TicketKind) else key
 
 
 def _span(period: Period, zone: ZoneInfo) -> str:
@@ -996,107 +1007,170 @@ def _span(period: Period, zone: ZoneInfo) -> str:
     return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({_e(zone.key)})"
 
 
-def render_report(report: Report) -> str:
-    """Return the report as Telegram HTML: short lines, user text escaped."""
+def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return the report as Telegram HTML in a staff language: short lines, user text escaped."""
     sat, score, flow, times = report.satisfaction, report.nps, report.flow, report.response_times
     mood = report.sentiment
-    lines = [f"<b>Report</b> {_span(report.period, report.zone)}", ""]
-    lines.append("<b>Satisfaction</b>")
-    average = "n/a" if sat.average is None else f"{sat.average:.2f}"
-    lines.append(f"CSAT {_percent(sat.csat_pct)} · average {average} · {sat.count:,} ratings")
+
+    def say(key: str, **values: object) -> str:
+        return t(f"staff.report.{key}", lang, **values)
+
+    def duration(seconds: float | None) -> str:
+        return format_duration(seconds, lang)
+
+    na = t("staff.unit.na", lang)
+    lines = [say("heading", span=_span(report.period, report.zone)), ""]
+    lines.append(say("satisfaction"))
+    average = na if sat.average is None else f"{sat.average:.2f}"
+    lines.append(
+        say("csat", csat=_percent(sat.csat_pct, lang), average=average, count=f"{sat.count:,}")
+    )
     lines.append(" · ".join(f"{s}★ {n:,}" for s, n in sat.distribution.items()))
     if score.score is None:
-        lines.append("NPS n/a (no answers)")
+        lines.append(say("nps_none"))
     else:
         lines.append(
-            f"NPS {score.score:+.1f} · {score.promoters:,} promoters, "
-            f"{score.passives:,} passives, {score.detractors:,} detractors"
+            say(
+                "nps",
+                score=f"{score.score:+.1f}",
+                promoters=f"{score.promoters:,}",
+                passives=f"{score.passives:,}",
+                detractors=f"{score.detractors:,}",
+            )
         )
-    lines += ["", "<b>Tickets</b>"]
-    lines.append(f"Opened {flow.total_opened:,}: {_counts(flow.opened)}")
-    lines.append(f"Resolved {flow.total_resolved:,}: {_counts(flow.resolved)}")
-    lines.append(f"Open now {flow.total_open:,}: {_counts(flow.open_now)}")
+    lines += ["", say("tickets")]
+    lines.append(say("opened", total=f"{flow.total_opened:,}", counts=_counts(flow.opened, lang)))
+    lines.append(
+        say("resolved", total=f"{flow.total_resolved:,}", counts=_counts(flow.resolved, lang))
+    )
+    lines.append(say("open_now", total=f"{flow.total_open:,}", counts=_counts(flow.open_now, lang)))
     back = report.reopens
     lines.append(
-        f"Reopened: {_percent(back.reopen_pct)} ({back.reopened:,} of {back.resolved:,} "
-        "resolved tickets opened in the period)"
+        say(
+            "reopened",
+            pct=_percent(back.reopen_pct, lang),
+            reopened=f"{back.reopened:,}",
+            resolved=f"{back.resolved:,}",
+        )
     )
     age = flow.backlog_age
     if age.count:
         lines.append(
-            f"Backlog age: median {format_duration(age.median)}, "
-            f"p90 {format_duration(age.p90)}, oldest {format_duration(age.longest)}"
+            say(
+                "backlog",
+                median=duration(age.median),
+                p90=duration(age.p90),
+                oldest=duration(age.longest),
+            )
         )
-    lines.append(f"Topics opened: {_counts(flow.opened_by_topic)}")
-    lines.append(f"Complaints by topic: {_counts(flow.complaints_by_topic)}")
-    lines.append(f"Feedback by topic: {_counts(flow.feedback_by_topic)}")
-    lines += ["", "<b>Response times</b>"]
+    lines.append(say("topics", counts=_counts(flow.opened_by_topic, lang)))
+    lines.append(say("complaints", counts=_counts(flow.complaints_by_topic, lang)))
+    lines.append(say("feedback", counts=_counts(flow.feedback_by_topic, lang)))
+    lines += ["", say("response_times")]
     for name, spread in (
-        ("First response", times.first_response),
-        ("Resolution", times.resolution),
+        ("first_response", times.first_response),
+        ("resolution", times.resolution),
     ):
         lines.append(
-            f"{name}: median {format_duration(spread.median)}, "
-            f"p90 {format_duration(spread.p90)} ({spread.count:,} tickets)"
+            say(
+                "spread",
+                name=say(name),
+                median=duration(spread.median),
+                p90=duration(spread.p90),
+                count=f"{spread.count:,}",
+            )
         )
     breaches = ", ".join(
-        f"{kind.value.replace('_', ' ')} {n:,}" for kind, n in report.sla_breaches.items()
+        f"{say(f'sla.{kind.value}')} {n:,}" for kind, n in report.sla_breaches.items()
     )
-    lines.append(f"SLA breaches: {breaches}")
-    lines += ["", "<b>Sentiment</b>"]
-    mean = "n/a" if mood.mean_score is None else f"{mood.mean_score:+.2f}"
+    lines.append(say("sla", breaches=breaches))
+    lines += ["", say("sentiment")]
+    mean = na if mood.mean_score is None else f"{mood.mean_score:+.2f}"
     lines.append(
-        f"{mood.scored:,} messages scored · {_percent(mood.negative_pct)} negative · mean {mean}"
+        say(
+            "mood",
+            scored=f"{mood.scored:,}",
+            negative=_percent(mood.negative_pct, lang),
+            mean=mean,
+        )
     )
     if report.most_negative:
-        lines.append("Most negative open tickets:")
-        for t in report.most_negative:
+        lines.append(say("most_negative"))
+        for ticket in report.most_negative:
             lines.append(
-                f"#{t.ticket_id} {_e(t.customer_name)}: {_e(t.subject)} "
-                f"({t.mean_score:+.2f} over {_plural(t.scored_messages, 'message')})"
+                say(
+                    "negative_ticket",
+                    ticket_id=ticket.ticket_id,
+                    name=_e(ticket.customer_name),
+                    subject=_e(ticket.subject),
+                    mean=f"{ticket.mean_score:+.2f}",
+                    messages=_messages(ticket.scored_messages, lang),
+                )
             )
-    lines += ["", "<b>Agents</b>"]
+    lines += ["", say("agents")]
     if not report.agents:
-        lines.append("No active staff.")
+        lines.append(say("no_staff"))
     for a in report.agents[:AGENT_LINES]:
         lines.append(
-            f"{_e(a.name)}: {a.handled:,} resolved · first reply "
-            f"{format_duration(a.first_response_median)} · CSAT {_percent(a.csat_pct)} "
-            f"({a.ratings:,})"
+            say(
+                "agent",
+                name=_e(a.name),
+                handled=f"{a.handled:,}",
+                first=duration(a.first_response_median),
+                csat=_percent(a.csat_pct, lang),
+                ratings=f"{a.ratings:,}",
+            )
         )
     if len(report.agents) > AGENT_LINES:
-        lines.append(f"… and {len(report.agents) - AGENT_LINES} more")
+        lines.append(say("more", count=len(report.agents) - AGENT_LINES))
     return "\n".join(lines)
 
 
-def _value(value: float | None, unit: Unit, *, average: bool = False) -> str:
+def _messages(n: int, lang: str) -> str:
+    key = "staff.report.message" if n == 1 else "staff.report.messages"
+    return t(key, lang, count=f"{n:,}")
+
+
+def _value(value: float | None, unit: Unit, lang: str, *, average: bool = False) -> str:
     if value is None:
-        return "n/a"
+        return t("staff.unit.na", lang)
     if unit is Unit.PERCENT:
         return f"{value:.1f}%"
     if unit is Unit.SECONDS:
-        return format_duration(value)
+        return format_duration(value, lang)
     return f"{value:,.1f}" if average else f"{value:,.0f}"
 
 
-def render_summary(summary: Summary, *, title: str) -> str:
+def render_summary(summary: Summary, *, title: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """Return the daily summary as Telegram HTML, each number with its trend arrow."""
+    weekday = t(f"staff.weekday.{summary.day.weekday()}", lang)
     lines = [
         f"<b>{_e(title)}</b>",
-        f"{summary.day:%A %Y-%m-%d} ({_e(summary.zone.key)}), "
-        f"against the daily average of the {BASELINE_DAYS} days before",
+        t(
+            "staff.summary.against",
+            lang,
+            day=f"{weekday} {summary.day:%Y-%m-%d}",
+            zone=_e(summary.zone.key),
+            days=BASELINE_DAYS,
+        ),
         "",
     ]
     for line in summary.lines:
         lines.append(
-            f"{line.label}: {_value(line.value, line.unit)} {line.trend} "
-            f"(avg {_value(line.average, line.unit, average=True)})"
+            t(
+                "staff.summary.line",
+                lang,
+                label=t(f"staff.summary.{line.key}", lang),
+                value=_value(line.value, line.unit, lang),
+                trend=line.trend,
+                average=_value(line.average, line.unit, lang, average=True),
+            )
         )
-    lines += ["", "<b>Needs attention</b>"]
+    lines += ["", t("staff.summary.attention", lang)]
     if not summary.attention:
-        lines.append("Nothing open. 🎉")
-    for t in summary.attention:
-        subject = f": {_e(t.subject)}" if t.subject else ""
-        lines.append(f"#{t.ticket_id} {_e(t.customer_name)}{subject}")
-        lines.append(f"   {_e(t.reason)}")
+        lines.append(t("staff.summary.nothing_open", lang))
+    for ticket in summary.attention:
+        subject = f": {_e(ticket.subject)}" if ticket.subject else ""
+        lines.append(f"#{ticket.ticket_id} {_e(ticket.customer_name)}{subject}")
+        lines.append(f"   {_e(ticket.reason_in(lang))}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from enum import IntEnum, StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from crm.i18n import language_for
 from crm.sentiment import SentimentLabel
 
 
@@ -182,6 +183,10 @@ class StaffMember(Model):
     active = fields.BooleanField(default=True)
     last_assigned_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # The language of their texts: the one chosen with /language (None: follow Telegram),
+    # and Telegram's language code as their last update gave it (alerts reach them unasked).
+    language = fields.CharField(max_length=8, null=True)
+    language_code = fields.CharField(max_length=16, null=True)
 
     assigned_tickets: fields.ReverseRelation[Ticket]
 
@@ -192,6 +197,11 @@ class StaffMember(Model):
     def label(self) -> str:
         """Return how the desk names this person to others."""
         return self.name or f"user {self.telegram_id}"
+
+    @property
+    def text_language(self) -> str:
+        """Return the catalog language of this person's texts: their choice, else Telegram's."""
+        return language_for(self.language or self.language_code)
 
 
 class Ticket(Model):

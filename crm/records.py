@@ -65,6 +65,7 @@ from crm.cleaning import (
 )
 from crm.db import in_batches
 from crm.errors import InvalidInput
+from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
 from crm.models import Customer, Order, OrderLine, Product
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ class CustomerNotFound(InvalidInput):
     """No customer has that id."""
 
     def __init__(self, customer_id: int) -> None:
-        super().__init__(f"customer #{customer_id} not found")
+        self.say("staff.err.customer_not_found", customer_id=customer_id)
         self.customer_id = customer_id
 
 
@@ -140,17 +141,20 @@ class ImportReport:
             tally[outcome.value] += 1
         return {"rows": len(self.outcomes), **tally}
 
-    def summary(self) -> str:
-        """Return the counts as one line of text."""
+    def summary(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """Return the counts as one line of text (in a staff language)."""
         counts = self.counts()
-        text = (
-            f"{counts['rows']} rows: {counts['created']} created, {counts['updated']} updated "
-            f"({self.changed} with changes), {counts['merged']} merged, "
-            f"{counts['rejected']} rejected"
+        text = t(
+            "staff.import.summary",
+            lang,
+            rows=counts["rows"],
+            created=counts["created"],
+            updated=counts["updated"],
+            changed=self.changed,
+            merged=counts["merged"],
+            rejected=counts["rejected"],
         )
-        extras = [
-            f"{name.replace('_', ' ')} {value}" for name, value in self.extra.items() if value
-        ]
+        extras = [_extra(name, value, lang) for name, value in self.extra.items() if value]
         return text + (f" · {', '.join(extras)}" if extras else "")
 
     def _set(self, row: int, outcome: Outcome) -> None:
@@ -1168,7 +1172,7 @@ async def merge_customers(
 ) -> MergeResult:
     """Move everything of one customer to another, fill gaps, audit it, delete the dropped row."""
     if keep_id == drop_id:
-        raise InvalidInput("a customer cannot be merged into itself")
+        raise InvalidInput.of("staff.err.merge_itself")
     async with in_transaction():
         rows = {
             c.id: c
@@ -1182,9 +1186,12 @@ async def merge_customers(
         keep, drop = rows[keep_id], rows[drop_id]
         if None not in (keep.telegram_id, drop.telegram_id):
             # The dropped chat would come back as a new customer with its next message.
-            raise InvalidInput(
-                f"customers #{keep_id} and #{drop_id} are different Telegram users "
-                f"({keep.telegram_id} and {drop.telegram_id}); they cannot be merged"
+            raise InvalidInput.of(
+                "staff.err.merge_two_users",
+                keep_id=keep_id,
+                drop_id=drop_id,
+                keep_user=keep.telegram_id,
+                drop_user=drop.telegram_id,
             )
         before = snapshot(drop)
         moved: dict[str, int] = {}
@@ -1299,10 +1306,12 @@ async def link_telegram(
     if customer is None:
         raise CustomerNotFound(customer_id)
     if customer.telegram_id == telegram_id:
-        raise InvalidInput(f"customer #{customer_id} is already linked to {telegram_id}")
+        raise InvalidInput.of(
+            "staff.err.already_linked_to", customer_id=customer_id, telegram_id=telegram_id
+        )
     if customer.telegram_id is not None:
-        raise InvalidInput(
-            f"customer #{customer_id} is linked to Telegram user {customer.telegram_id} already"
+        raise InvalidInput.of(
+            "staff.err.linked_elsewhere", customer_id=customer_id, telegram_id=customer.telegram_id
         )
     existing = await Customer.get_or_none(telegram_id=telegram_id)
     if existing is not None:
@@ -1325,10 +1334,17 @@ async def link_telegram(
     return customer
 
 
+def _extra(name: str, value: int, lang: str) -> str:
+    key = f"staff.import.{name}"
+    if key in CATALOG[DEFAULT_LANGUAGE]:
+        return t(key, lang, count=value)
+    return f"{name.replace('_', ' ')} {value}"
+
+
 def parse_customer_id(raw: str) -> int:
     """Parse '12', '#12' or 'c12' into a customer id; raise InvalidInput otherwise."""
     text = raw.strip().lower().lstrip("#")
     text = text[1:] if text.startswith("c") else text
     if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise InvalidInput(f"{raw!r} is not a customer number")
+        raise InvalidInput.of("staff.err.not_a_customer_number", raw=raw)
     return int(text)

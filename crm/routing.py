@@ -46,7 +46,7 @@ class AlreadyAssigned(InvalidInput):
     """Someone else owns the ticket."""
 
     def __init__(self, ticket_id: int, owner: StaffMember) -> None:
-        super().__init__(f"ticket #{ticket_id} is already with {owner.label}")
+        self.say("staff.err.ticket_already_with", ticket_id=ticket_id, owner=owner.label)
         self.ticket_id = ticket_id
         self.owner = owner
 
@@ -223,13 +223,15 @@ async def transfer_ticket(*, ticket_id: int, to_telegram_id: int, by: StaffMembe
     """Hand a ticket to another active staff member."""
     target = await find_staff(telegram_id=to_telegram_id)
     if target is None:
-        raise InvalidInput(f"user {to_telegram_id} is not an agent")
+        raise InvalidInput.of("staff.err.not_an_agent", telegram_id=to_telegram_id)
     async with in_transaction():
         ticket = await _lock_open_ticket(ticket_id)
         await check_owner(ticket=ticket, staff=by, action=TicketAction.TRANSFER)
         owner_id = ticket.assignee_id  # type: ignore[attr-defined]
         if owner_id == target.id:
-            raise InvalidInput(f"ticket #{ticket_id} is already with {target.label}")
+            raise InvalidInput.of(
+                "staff.err.ticket_already_with", ticket_id=ticket_id, owner=target.label
+            )
         previous = await StaffMember.get_or_none(id=owner_id) if owner_id else None
         await _assign(ticket, target)
     return Assignment(ticket=ticket, staff=target, previous=previous)

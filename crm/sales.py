@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from crm import clock
 from crm.cleaning import CleaningError, parse_amount
 from crm.errors import InvalidInput, NotAuthorised
+from crm.i18n import term
 from crm.models import (
     Customer,
     Deal,
@@ -44,7 +45,7 @@ class DealNotFound(InvalidInput):
     """No deal has that number."""
 
     def __init__(self, deal_id: int) -> None:
-        super().__init__(f"deal #{deal_id} not found")
+        self.say("staff.err.deal_not_found", deal_id=deal_id)
         self.deal_id = deal_id
 
 
@@ -52,7 +53,7 @@ class TaskNotFound(InvalidInput):
     """No task has that number."""
 
     def __init__(self, task_id: int) -> None:
-        super().__init__(f"task #{task_id} not found")
+        self.say("staff.err.task_not_found", task_id=task_id)
         self.task_id = task_id
 
 
@@ -92,10 +93,14 @@ class Reminder:
 
 
 def parse_id(raw: str, what: str) -> int:
-    """Parse '12' or '#12' into a positive id; raise InvalidInput naming what was expected."""
+    """Parse '12' or '#12' into a positive id; raise InvalidInput naming what was expected.
+
+    ``what`` is a noun of the catalog's: customer, deal, Telegram user or campaign.
+    """
     text = raw.strip().lstrip("#")
     if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise InvalidInput(f"{raw!r} is not a {what} number")
+        noun = term(f"staff.noun.{what.lower().replace(' ', '_')}", what)
+        raise InvalidInput.of("staff.err.not_a_number", raw=raw, what=noun)
     return int(text)
 
 
@@ -105,7 +110,7 @@ def parse_stage(raw: str) -> DealStage:
         return DealStage(raw.strip().lower())
     except ValueError:
         stages = ", ".join(stage.value for stage in DealStage)
-        raise InvalidInput(f"{raw!r} is not a stage; use one of {stages}") from None
+        raise InvalidInput.of("staff.err.not_a_stage", raw=raw, stages=stages) from None
 
 
 def parse_money(raw: str) -> Decimal:
@@ -113,9 +118,9 @@ def parse_money(raw: str) -> Decimal:
     try:
         value = parse_amount(raw)
     except CleaningError:
-        raise InvalidInput(f"{raw!r} is not an amount (e.g. 1200 or 1,200.50)") from None
+        raise InvalidInput.of("staff.err.not_an_amount", raw=raw) from None
     if value < 0:
-        raise InvalidInput(f"{raw!r} is negative")
+        raise InvalidInput.of("staff.err.negative", raw=raw)
     return value
 
 
@@ -129,11 +134,11 @@ def parse_due(raw: str, *, today: date) -> date:
     try:
         due = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     except ValueError:
-        raise InvalidInput(f"{raw!r} is not a real date") from None
+        raise InvalidInput.of("staff.err.not_a_real_date", raw=raw) from None
     if due is None:
-        raise InvalidInput(f"{raw!r} is not a date; write YYYY-MM-DD, today or tomorrow")
+        raise InvalidInput.of("staff.err.not_a_date", raw=raw)
     if due < today:
-        raise InvalidInput(f"{due.isoformat()} is in the past")
+        raise InvalidInput.of("staff.err.in_the_past", day=due.isoformat())
     return due
 
 
@@ -141,7 +146,7 @@ def parse_month(raw: str) -> date:
     """Parse YYYY-MM into the first day of that month."""
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", raw.strip())
     if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
-        raise InvalidInput(f"{raw!r} is not a month; write YYYY-MM, e.g. 2025-03")
+        raise InvalidInput.of("staff.err.not_a_month", raw=raw)
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -155,11 +160,8 @@ def parse_task_target(raw: str) -> TaskTarget:
     if match is None or int(match["id"]) == 0:
         if re.fullmatch(r"#?\d{1,9}", text):
             number = text.lstrip("#")
-            raise InvalidInput(
-                f"{raw!r} could be a deal or a customer: write d{number} for deal #{number} "
-                f"or c{number} for customer #{number}"
-            )
-        raise InvalidInput(f"{raw!r} is not a deal (d12) or a customer (c34)")
+            raise InvalidInput.of("staff.err.deal_or_customer", raw=raw, number=number)
+        raise InvalidInput.of("staff.err.not_a_target", raw=raw)
     kind = TargetKind.DEAL if match["kind"].startswith("d") else TargetKind.CUSTOMER
     return TaskTarget(kind=kind, id=int(match["id"]))
 
@@ -176,9 +178,9 @@ async def create_deal(*, customer_id: int, value: Decimal, title: str, owner: St
     """Open a deal for a customer, owned by the staff member, at the first stage."""
     title = " ".join(title.split())
     if not title:
-        raise InvalidInput("a deal needs a title")
+        raise InvalidInput.of("staff.err.deal_needs_title")
     if not await Customer.exists(id=customer_id):
-        raise InvalidInput(f"customer #{customer_id} not found")
+        raise InvalidInput.of("staff.err.customer_not_found", customer_id=customer_id)
     now = clock.utcnow()
     async with in_transaction():
         deal = await Deal.create(
@@ -224,10 +226,10 @@ async def move_deal(*, deal_id: int, stage: DealStage, by: StaffMember) -> tuple
         if deal is None:
             raise DealNotFound(deal_id)
         if by.role is not Role.MANAGER and deal.owner_id != by.id:  # type: ignore[attr-defined]
-            raise NotAuthorised(f"deal #{deal_id} is not yours; ask its owner or a manager")
+            raise NotAuthorised.of("staff.err.deal_not_yours", deal_id=deal_id)
         previous = deal.stage
         if previous is stage:
-            raise InvalidInput(f"deal #{deal_id} is already at {stage.value}")
+            raise InvalidInput.of("staff.err.deal_already_at", deal_id=deal_id, stage=stage.value)
         deal.stage = stage
         deal.closed_at = now if stage in CLOSED_STAGES else None
         await deal.save(update_fields=["stage", "closed_at", "updated_at"])
@@ -260,7 +262,7 @@ async def add_task(*, target: TaskTarget, due: date, text: str, owner: StaffMemb
     """Create a follow-up task on a deal or a customer for the staff member."""
     text = text.strip()
     if not text:
-        raise InvalidInput("a task needs a text, e.g. /task d12 2025-03-01 call back")
+        raise InvalidInput.of("staff.err.task_needs_text")
     if target.kind is TargetKind.DEAL:
         deal = await Deal.get_or_none(id=target.id)
         if deal is None:
@@ -269,7 +271,7 @@ async def add_task(*, target: TaskTarget, due: date, text: str, owner: StaffMemb
         deal_id: int | None = deal.id
     else:
         if not await Customer.exists(id=target.id):
-            raise InvalidInput(f"customer #{target.id} not found")
+            raise InvalidInput.of("staff.err.customer_not_found", customer_id=target.id)
         customer_id, deal_id = target.id, None
     return await FollowUpTask.create(
         deal_id=deal_id,
@@ -297,9 +299,9 @@ async def complete_task(*, task_id: int, by: StaffMember) -> FollowUpTask:
         if task is None:
             raise TaskNotFound(task_id)
         if by.role is not Role.MANAGER and task.owner_id != by.id:  # type: ignore[attr-defined]
-            raise NotAuthorised(f"task #{task_id} is not yours")
+            raise NotAuthorised.of("staff.err.task_not_yours", task_id=task_id)
         if task.done:
-            raise InvalidInput(f"task #{task_id} is already done")
+            raise InvalidInput.of("staff.err.task_done", task_id=task_id)
         task.done, task.done_at = True, clock.utcnow()
         await task.save(update_fields=["done", "done_at"])
     return task
@@ -342,7 +344,7 @@ async def set_target(*, owner_telegram_id: int, month: date, amount: Decimal) ->
     """Set (or replace) a staff member's won-value target for a month."""
     owner = await find_staff(telegram_id=owner_telegram_id)
     if owner is None:
-        raise InvalidInput(f"user {owner_telegram_id} is not on the team")
+        raise InvalidInput.of("staff.err.not_on_team", telegram_id=owner_telegram_id)
     month = month.replace(day=1)
     target = await SalesTarget.get_or_none(owner_id=owner.id, month=month)
     if target is None:

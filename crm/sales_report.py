@@ -30,6 +30,7 @@ from tortoise.functions import Count, Sum
 from crm import clock
 from crm.charts import chart_fonts, render_bar_chart
 from crm.errors import InvalidInput
+from crm.i18n import DEFAULT_LANGUAGE, t
 from crm.models import (
     Customer,
     Deal,
@@ -122,7 +123,7 @@ def parse_months(raw: str) -> int:
     """Parse the report's number of months (1-36)."""
     text = raw.strip()
     if not text.isdigit() or not 1 <= int(text) <= MAX_MONTHS:
-        raise InvalidInput(f"{raw!r} is not a number of months from 1 to {MAX_MONTHS}")
+        raise InvalidInput.of("staff.err.months", raw=raw, most=MAX_MONTHS)
     return int(text)
 
 
@@ -143,7 +144,7 @@ def _local_midnight(day: date, tz: tzinfo) -> datetime:
 async def build_report(*, months: int, tz: tzinfo = UTC) -> SalesReport:
     """Compute the sales report for the last `months` months (this one included)."""
     if not 1 <= months <= MAX_MONTHS:
-        raise InvalidInput(f"months must be from 1 to {MAX_MONTHS}")
+        raise InvalidInput.of("staff.err.months_range", most=MAX_MONTHS)
     today = clock.utcnow().astimezone(tz).date()
     start = window_start(months=months, today=today)
     since = _local_midnight(start, tz)
@@ -354,72 +355,82 @@ def _amount(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def sections(report: SalesReport) -> list[tuple[str, list[str]]]:
-    """Return the report as titled sections of plain-text lines."""
+def sections(report: SalesReport, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, list[str]]]:
+    """Return the report as titled sections of plain-text lines, in a staff language."""
+
+    def say(key: str, **values: object) -> str:
+        return t(f"staff.sales.{key}", lang, **values)
+
     out: list[tuple[str, list[str]]] = []
     funnel = []
     for step in report.funnel:
-        rate = "" if step.conversion is None else f" · {step.conversion:.0%} of previous"
+        rate = "" if step.conversion is None else say("of_previous", rate=f"{step.conversion:.0%}")
         funnel.append(f"{step.stage.value}: {step.reached}{rate}")
-    funnel.append(f"lost: {report.lost}")
-    out.append(("Funnel (deals created in the window)", funnel))
+    funnel.append(say("lost", count=report.lost))
+    out.append((say("funnel"), funnel))
     out.append(
         (
-            "Follow-ups due in the window",
+            say("tasks"),
             [
-                f"{s.owner}: {s.done}/{s.due} done"
-                + (f" · {s.overdue} overdue" if s.overdue else "")
+                say("tasks_line", owner=s.owner, done=s.done, due=s.due)
+                + (say("tasks_overdue", count=s.overdue) if s.overdue else "")
                 for s in report.tasks
             ]
-            or ["no follow-ups due"],
+            or [say("no_tasks")],
         )
     )
     out.append(
         (
-            "Average days in stage",
-            [f"{stage.value}: {days:.1f} days ({n} moves)" for stage, days, n in report.stage_days]
-            or ["no deal has moved on yet"],
+            say("stage_days"),
+            [
+                say("stage_days_line", stage=stage.value, days=f"{days:.1f}", moves=n)
+                for stage, days, n in report.stage_days
+            ]
+            or [say("no_moves")],
         )
     )
     out.append(
         (
-            "Won value by owner against target",
+            say("targets"),
             [
                 f"{row.month:%Y-%m} {row.owner}: {_amount(row.won)}"
                 + (
-                    f" of {_amount(row.target)} ({row.percent:.0f}%)"
+                    say("of_target", target=_amount(row.target), percent=f"{row.percent:.0f}%")
                     if row.target
-                    else " (no target)"
+                    else say("no_target")
                 )
                 for row in report.targets
             ]
-            or ["nothing won and no targets set"],
+            or [say("no_targets")],
         )
     )
     out.append(
         (
-            "Revenue by month",
+            say("revenue_by_month"),
             [f"{month:%Y-%m}: {_amount(value)}" for month, value in report.revenue_by_month],
         )
     )
-    out.append(("Revenue by product category", _pairs(report.revenue_by_category, money=True)))
+    no_data = say("no_data")
+    out.append(
+        (say("revenue_by_category"), _pairs(report.revenue_by_category, no_data, money=True))
+    )
     out.append(
         (
-            "Top customers by order value",
+            say("top_customers"),
             [f"#{cid} {name}: {_amount(value)}" for cid, name, value in report.top_customers]
-            or ["no orders in the window"],
+            or [say("no_orders")],
         )
     )
-    out.append(("Customers by city", _pairs(report.customers_by_city)))
-    out.append(("Customers by region", _pairs(report.customers_by_region)))
-    out.append(("Customers by lifetime order value", _pairs(report.value_bands)))
-    out.append(("Revenue by customer source", _pairs(report.revenue_by_source, money=True)))
+    out.append((say("customers_by_city"), _pairs(report.customers_by_city, no_data)))
+    out.append((say("customers_by_region"), _pairs(report.customers_by_region, no_data)))
+    out.append((say("value_bands"), _pairs(report.value_bands, no_data)))
+    out.append((say("revenue_by_source"), _pairs(report.revenue_by_source, no_data, money=True)))
     return out
 
 
-def _pairs(pairs: Sequence[tuple[str, object]], *, money: bool = False) -> list[str]:
+def _pairs(pairs: Sequence[tuple[str, object]], none: str, *, money: bool = False) -> list[str]:
     if not pairs:
-        return ["no data"]
+        return [none]
     return [
         f"{label}: {_amount(value) if money else value}"  # type: ignore[arg-type]
         for label, value in pairs
@@ -434,9 +445,12 @@ def render_text(report: SalesReport) -> str:
     return "\n".join(lines)
 
 
-def charts(report: SalesReport) -> list[Chart]:
+def charts(report: SalesReport, lang: str = DEFAULT_LANGUAGE) -> list[Chart]:
     """Render a bar chart for every section that has data (safe to run in a worker thread)."""
     out: list[Chart] = []
+
+    def say(key: str) -> str:
+        return t(f"staff.sales.{key}", lang)
 
     def add(name: str, title: str, labels: list[str], series: dict[str, list[float]]) -> None:
         if not labels or not any(any(values) for values in series.values()):
@@ -453,48 +467,51 @@ def charts(report: SalesReport) -> list[Chart]:
 
     add(
         "funnel",
-        "Funnel: deals reaching each stage",
+        say("chart.funnel"),
         [s.stage.value for s in report.funnel],
-        {"deals": [s.reached for s in report.funnel]},
+        {say("series.deals"): [s.reached for s in report.funnel]},
     )
     add(
         "tasks",
-        "Follow-ups: done vs due",
+        say("chart.tasks"),
         [s.owner for s in report.tasks],
-        {"due": [s.due for s in report.tasks], "done": [s.done for s in report.tasks]},
+        {
+            say("series.due"): [s.due for s in report.tasks],
+            say("series.done"): [s.done for s in report.tasks],
+        },
     )
     add(
         "stage_days",
-        "Average days in stage",
+        say("stage_days"),
         [stage.value for stage, _, _ in report.stage_days],
-        {"days": [days for _, days, _ in report.stage_days]},
+        {say("series.days"): [days for _, days, _ in report.stage_days]},
     )
     add(
         "targets",
-        "Won value vs target",
+        say("chart.targets"),
         [f"{row.owner} {row.month:%Y-%m}" for row in report.targets],
         {
-            "won": [float(row.won) for row in report.targets],
-            "target": [float(row.target or 0) for row in report.targets],
+            say("series.won"): [float(row.won) for row in report.targets],
+            say("series.target"): [float(row.target or 0) for row in report.targets],
         },
     )
     add(
         "revenue_by_month",
-        "Revenue by month",
+        say("revenue_by_month"),
         [f"{month:%Y-%m}" for month, _ in report.revenue_by_month],
-        {"revenue": [float(v) for _, v in report.revenue_by_month]},
+        {say("series.revenue"): [float(v) for _, v in report.revenue_by_month]},
     )
-    for name, title, pairs in (
-        ("revenue_by_category", "Revenue by product category", report.revenue_by_category),
-        ("revenue_by_source", "Revenue by customer source", report.revenue_by_source),
-        ("customers_by_city", "Customers by city", report.customers_by_city),
-        ("customers_by_region", "Customers by region", report.customers_by_region),
-        ("value_bands", "Customers by lifetime order value", report.value_bands),
+    for name, pairs in (
+        ("revenue_by_category", report.revenue_by_category),
+        ("revenue_by_source", report.revenue_by_source),
+        ("customers_by_city", report.customers_by_city),
+        ("customers_by_region", report.customers_by_region),
+        ("value_bands", report.value_bands),
     ):
-        add(name, title, [label for label, _ in pairs], {"": [float(v) for _, v in pairs]})
+        add(name, say(name), [label for label, _ in pairs], {"": [float(v) for _, v in pairs]})
     add(
         "top_customers",
-        "Top customers by order value",
+        say("top_customers"),
         [name for _, name, _ in report.top_customers],
         {"": [float(v) for _, _, v in report.top_customers]},
     )

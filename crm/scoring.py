@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Avg, Count
 from tortoise.transactions import in_transaction
 
+from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
 from crm.models import Direction, Message, Rating
 from crm.sentiment import Analyzer, SentimentLabel
 
@@ -46,9 +47,16 @@ class TicketSentiment:
             return SentimentLabel.POSITIVE
         return SentimentLabel.NEUTRAL
 
-    def describe(self) -> str:
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
         """Return a short human line, e.g. 'negative (-0.42 over 3 messages, worsening)'."""
-        return f"{self.label.value} ({self.mean:+.2f} over {self.scored} messages, {self.trend})"
+        return t(
+            "staff.mood.line",
+            language,
+            label=Phrase(f"staff.mood.{self.label.value}"),
+            mean=f"{self.mean:+.2f}",
+            scored=self.scored,
+            trend=Phrase(f"staff.mood.{self.trend}"),
+        )
 
 
 async def score_pending(

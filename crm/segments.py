@@ -61,6 +61,7 @@ from tortoise.expressions import Q
 from crm import clock
 from crm.charts import render_segment_chart
 from crm.errors import InvalidInput
+from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
 from crm.models import Customer, CustomerSegment, Direction, SegmentRun, TicketKind
 
 __all__ = [
@@ -348,50 +349,51 @@ def _quiet(p: pd.Series, o: pd.Series) -> bool:
 
 
 # First match wins, so the order is the priority: a big spender who is unhappy is "unhappy".
+# The descriptions are stored with each run in English; describe_run shows them translated.
 _RULES = (
     _Rule(
         "unhappy",
-        "Low mood, poor ratings or many complaints: reach out before they leave.",
+        t("staff.segment.unhappy"),
         _unhappy,
     ),
     _Rule(
         "prospects",
-        "In touch with us but have hardly bought anything yet.",
+        t("staff.segment.prospects"),
         lambda p, o: p.orders < 0.5,
     ),
     _Rule(
         "high value",
-        "Spend the most and still buy.",
+        t("staff.segment.high_value"),
         lambda p, o: _big(p, o) and not _lapsed(p, o),
     ),
     _Rule(
         "at risk",
-        "Used to buy a lot but have not ordered for a long time: win them back.",
+        t("staff.segment.at_risk"),
         lambda p, o: (_big(p, o) or _frequent(p, o)) and _lapsed(p, o),
     ),
     _Rule(
         "loyal",
-        "Order often and recently, in a good mood.",
+        t("staff.segment.loyal"),
         lambda p, o: _frequent(p, o) and not _lapsed(p, o),
     ),
     _Rule(
         "dormant",
-        "Long since their last order and their last contact.",
+        t("staff.segment.dormant"),
         lambda p, o: _lapsed(p, o) and _quiet(p, o),
     ),
     _Rule(
         "lapsed",
-        "Have not ordered for a long time but still write to us.",
+        t("staff.segment.lapsed"),
         _lapsed,
     ),
     _Rule(
         "needs help",
-        "Write to support often lately, without being unhappy.",
+        t("staff.segment.needs_help"),
         lambda p, o: p.tickets_90d >= max(2 * o.tickets_90d, 1.0),
     ),
     _Rule(
         "active",
-        "Bought recently, at ordinary levels.",
+        t("staff.segment.active"),
         lambda p, o: (
             _known(p.recency_days)
             and _known(o.recency_days)
@@ -400,16 +402,16 @@ _RULES = (
     ),
     _Rule(
         "occasional",
-        "Buy now and then, and not much.",
+        t("staff.segment.occasional"),
         lambda p, o: p.orders <= 0.5 * o.orders,
     ),
     _Rule(
         "quiet",
-        "Buy at ordinary levels and seldom need us.",
+        t("staff.segment.quiet"),
         lambda p, o: _quiet(p, o) and p.tickets_90d <= 0.5 * o.tickets_90d,
     ),
 )
-_REGULAR = ("regular", "Ordinary on every count: buy and write like most customers.")
+_REGULAR = ("regular", t("staff.segment.regular"))
 
 
 def name_segments(profiles: pd.DataFrame, overall: pd.Series) -> list[tuple[str, str]]:
@@ -565,14 +567,12 @@ async def segment_members(*, name: str, run: SegmentRun | None = None) -> list[i
     """Return the ids of the customers in a named segment of a run (default: the latest)."""
     run = run or await latest_run()
     if run is None:
-        raise InvalidInput(
-            "no customer segments yet: run /segments compute (or crm segments compute) first"
-        )
+        raise InvalidInput.of("staff.err.no_segments_yet")
     wanted = " ".join(name.split()).casefold()
     names = [s["name"] for s in run.segments]
     match = next((known for known in names if known.casefold() == wanted), None)
     if match is None:
-        raise InvalidInput(f"no segment named {name!r}; the segments are: {', '.join(names)}")
+        raise InvalidInput.of("staff.err.no_such_segment", name=name, names=", ".join(names))
     return list(
         await CustomerSegment.filter(run_id=run.id, segment=match)
         .order_by("customer_id")
@@ -584,57 +584,73 @@ async def segment_members(*, name: str, run: SegmentRun | None = None) -> list[i
 
 # (feature, label, format) in the order a person reads a profile.
 _SHOWN = (
-    ("orders", "orders", "{:.1f}"),
-    ("spent", "spent", "{:,.0f}"),
-    ("recency_days", "last order", "{:.0f} d ago"),
-    ("tickets_90d", "tickets 90d", "{:.1f}"),
-    ("complaints_90d", "complaints 90d", "{:.1f}"),
-    ("sentiment", "mood", "{:+.2f}"),
-    ("rating", "rating", "{:.1f}"),
-    ("contact_days", "last contact", "{:.0f} d ago"),
+    ("orders", "{:.1f}"),
+    ("spent", "{:,.0f}"),
+    ("recency_days", "{:.0f}"),
+    ("tickets_90d", "{:.1f}"),
+    ("complaints_90d", "{:.1f}"),
+    ("sentiment", "{:+.2f}"),
+    ("rating", "{:.1f}"),
+    ("contact_days", "{:.0f}"),
 )
-_SHORT = {
-    "recency_days": "last order (d)",
-    "orders": "orders",
-    "spent": "spent",
-    "tickets_90d": "tickets 90d",
-    "complaints_90d": "complaints 90d",
-    "sentiment": "mood",
-    "rating": "rating",
-    "contact_days": "last contact (d)",
-}
 
 
-def describe_run(run: SegmentRun, *, zone: tzinfo = UTC) -> str:
-    """Return a run as plain text: when, how many, then each segment with its profile."""
+def describe_run(run: SegmentRun, *, zone: tzinfo = UTC, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Return a run as plain text: when, how many, then each segment with its profile.
+
+    Segment names stay as they are (audiences name them); their descriptions are in ``lang``.
+    """
     finished = run.finished_at or run.started_at
     took = (finished - run.started_at).total_seconds()
-    how = f"k={run.k}" if run.k else "no clustering"
+    how = f"k={run.k}" if run.k else t("staff.segments.no_clustering", lang)
     if run.silhouette is not None:
-        how += f", silhouette {run.silhouette:.2f}"
+        how += t("staff.segments.silhouette", lang, score=f"{run.silhouette:.2f}")
     lines = [
-        f"Customer segments of {finished.astimezone(zone):%Y-%m-%d %H:%M %Z} "
-        f"({took:.1f} s): {run.customers:,} customer(s), {how}"
+        t(
+            "staff.segments.heading",
+            lang,
+            when=f"{finished.astimezone(zone):%Y-%m-%d %H:%M %Z}",
+            took=f"{took:.1f}",
+            customers=f"{run.customers:,}",
+            how=how,
+        )
     ]
     for entry in run.segments:
         share = entry["size"] / run.customers if run.customers else 0.0
         lines.append("")
-        lines.append(f"{entry['name']}: {entry['size']:,} ({share:.0%}). {entry['description']}")
+        lines.append(
+            t(
+                "staff.segments.segment",
+                lang,
+                name=entry["name"],
+                size=f"{entry['size']:,}",
+                share=f"{share:.0%}",
+                description=_description(entry, lang),
+            )
+        )
         profile = entry.get("profile") or {}
         shown = [
-            f"{label} {fmt.format(profile[key])}"
-            for key, label, fmt in _SHOWN
+            t(f"staff.segments.{key}", lang, value=fmt.format(profile[key]))
+            for key, fmt in _SHOWN
             if profile.get(key) is not None
         ]
         if shown:
             lines.append("  " + " · ".join(shown))
     if not run.segments:
-        lines.append("No customers yet.")
+        lines.append(t("staff.segments.none", lang))
     return "\n".join(lines)
 
 
-def segments_chart(run: SegmentRun) -> bytes:
-    """Draw a run's segment sizes and profile heat-map; return a PNG."""
+def _description(entry: Mapping[str, Any], lang: str) -> str:
+    """Return a segment's description in a language: its rule's, else the stored one."""
+    base = entry["name"].rstrip("0123456789 ")  # "loyal 2" is a second "loyal"
+    key = f"staff.segment.{base.replace(' ', '_')}"
+    known = key in CATALOG[DEFAULT_LANGUAGE] and t(key) == entry.get("description")
+    return t(key, lang) if known else str(entry.get("description", ""))
+
+
+def segments_chart(run: SegmentRun, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """Draw a run's segment sizes and profile heat-map (labels in ``lang``); return a PNG."""
     names = [s["name"] for s in run.segments]
     sizes = [s["size"] for s in run.segments]
     profiles = [[(s.get("profile") or {}).get(f) for f in FEATURES] for s in run.segments]
@@ -642,6 +658,7 @@ def segments_chart(run: SegmentRun) -> bytes:
         names,
         sizes,
         profiles,
-        [_SHORT[f] for f in FEATURES],
-        title=f"Customer segments, {run.customers:,} customers",
+        [t(f"staff.segments.short.{f}", lang) for f in FEATURES],
+        title=t("staff.segments.chart", lang, customers=f"{run.customers:,}"),
+        lang=lang,
     )

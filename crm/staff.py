@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from crm import audit
 from crm.errors import InvalidInput, NotAuthorised
+from crm.i18n import CATALOG, Phrase
 from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def parse_user_id(raw: str) -> int:
     """Parse a Telegram user id; raise InvalidInput otherwise."""
     text = raw.strip()
     if not re.fullmatch(r"\d{1,20}", text) or int(text) == 0:
-        raise InvalidInput(f"{raw!r} is not a Telegram user id")
+        raise InvalidInput.of("staff.err.not_a_user_id", raw=raw)
     return int(text)
 
 
@@ -45,7 +46,7 @@ def parse_skills(words: Iterable[str]) -> list[str]:
     for word in words:
         skill = word.strip().lower()
         if not _SKILL_RE.fullmatch(skill):
-            raise InvalidInput(f"{word!r} is not a skill (one word of letters, digits, - or _)")
+            raise InvalidInput.of("staff.err.not_a_skill", word=word)
         skills.add(skill)
     return sorted(skills)
 
@@ -78,10 +79,7 @@ class LastManager(InvalidInput):
     """Removing this manager would leave the desk without one."""
 
     def __init__(self, member: StaffMember) -> None:
-        super().__init__(
-            f"{member.label} ({member.telegram_id}) is the last manager; "
-            "promote another manager first"
-        )
+        self.say("staff.err.last_manager", name=member.label, telegram_id=member.telegram_id)
         self.member = member
 
 
@@ -165,9 +163,8 @@ async def check_owner(*, ticket: Ticket, staff: StaffMember, action: TicketActio
         return
     owner = await StaffMember.get_or_none(id=owner_id)
     _log_refusal(ticket, staff, action, "not theirs")
-    raise NotAuthorised(
-        f"ticket #{ticket.id} is assigned to {owner.label if owner else 'someone else'}"
-    )
+    who = owner.label if owner else Phrase("staff.err.someone_else")
+    raise NotAuthorised.of("staff.err.assigned_to", ticket_id=ticket.id, owner=who)
 
 
 async def check_scope(
@@ -184,10 +181,7 @@ async def check_scope(
     if owner_id == staff.id or (owner_id is None and ticket.is_open):
         return
     _log_refusal(ticket, staff, action, "outside CRM_AGENT_SCOPE=own")
-    raise NotAuthorised(
-        f"ticket #{ticket.id} is not yours; on this desk agents see and act on their own "
-        "tickets and waiting ones only"
-    )
+    raise NotAuthorised.of("staff.err.outside_scope", ticket_id=ticket.id)
 
 
 def _log_refusal(ticket: Ticket, staff: StaffMember, action: TicketAction, why: str) -> None:
@@ -214,9 +208,9 @@ async def remove_agent(*, telegram_id: int) -> tuple[StaffMember, list[Ticket]]:
     """Remove an agent; return them and the open tickets that went back to the queue."""
     member = await find_staff(telegram_id=telegram_id)
     if member is None:
-        raise InvalidInput(f"user {telegram_id} is not an agent")
+        raise InvalidInput.of("staff.err.not_an_agent", telegram_id=telegram_id)
     if member.role is Role.MANAGER:
-        raise InvalidInput(f"user {telegram_id} is a manager; managers are not removed here")
+        raise InvalidInput.of("staff.err.manager_not_removed", telegram_id=telegram_id)
     member.active, member.online = False, False
     await member.save(update_fields=["active", "online"])
     return member, await _release_open_tickets(member)
@@ -227,16 +221,51 @@ async def promote_manager(*, telegram_id: int, by: StaffMember | None = None) ->
     member, created = await _get_or_create(telegram_id)
     async with in_transaction():
         if not await _promote(member, created=created, source=ManagerSource.COMMAND, by=by):
-            raise InvalidInput(f"{member.label} ({telegram_id}) is already a manager")
+            raise InvalidInput.of(
+                "staff.err.already_manager", name=member.label, telegram_id=telegram_id
+            )
     return member
 
 
 async def refresh_name(*, member: StaffMember, name: str) -> StaffMember:
     """Keep a staff member's name as their messenger gives it; write only when it changed."""
+    return await refresh_profile(member=member, name=name, language_code=None)
+
+
+async def refresh_profile(
+    *, member: StaffMember, name: str, language_code: str | None
+) -> StaffMember:
+    """Keep a staff member's name and language code as their messenger gives them.
+
+    An empty value keeps the stored one; nothing is written unless something changed.
+    """
     name = name.strip()[:255]  # the column's length
+    code = (language_code or "").strip()[:16]
+    changed = []
     if name and member.name != name:
         member.name = name
-        await member.save(update_fields=["name"])
+        changed.append("name")
+    if code and member.language_code != code:
+        member.language_code = code
+        changed.append("language_code")
+    if changed:
+        await member.save(update_fields=changed)
+    return member
+
+
+async def set_language(*, member: StaffMember, language: str | None) -> StaffMember:
+    """Set the language a staff member chose for their texts (None: follow their messenger).
+
+    A catalog language or a code of one (``zh``, ``zh-CN``); anything else is refused.
+    """
+    if language is not None:
+        base = language.strip().lower().replace("_", "-").split("-", 1)[0]
+        if base not in CATALOG:
+            raise InvalidInput.of("staff.language.unknown", raw=language)
+        language = base
+    if member.language != language:
+        member.language = language
+        await member.save(update_fields=["language"])
     return member
 
 
@@ -256,12 +285,12 @@ async def demote_manager(*, telegram_id: int, by: StaffMember | None = None) -> 
         )
         member = next((m for m in current if m.telegram_id == telegram_id), None)
         if member is None:
-            raise InvalidInput(f"user {telegram_id} is not a manager")
+            raise InvalidInput.of("staff.err.not_a_manager", telegram_id=telegram_id)
         if len(current) == 1:
             raise LastManager(member)
         demotion = await _demote(member, by=by)
         if demotion is None:  # not under the row lock: the start-up sync of another replica
-            raise InvalidInput(f"user {telegram_id} is not a manager")
+            raise InvalidInput.of("staff.err.not_a_manager", telegram_id=telegram_id)
     return demotion
 
 
@@ -300,6 +329,11 @@ async def open_ticket_counts(*, staff_ids: list[int]) -> dict[int, int]:
         .values("assignee_id", "n")
     )
     return {row["assignee_id"]: row["n"] for row in rows}
+
+
+async def active_staff() -> list[StaffMember]:
+    """Return every active staff member (agents and managers), oldest first."""
+    return await StaffMember.filter(active=True).order_by("id")
 
 
 async def managers() -> list[StaffMember]:

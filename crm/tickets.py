@@ -455,7 +455,7 @@ def parse_ticket_number(raw: str) -> int:
     """Parse '12' or '#12' into a ticket number; raise InvalidInput otherwise."""
     text = raw.strip().lstrip("#")
     if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise InvalidInput(f"{raw!r} is not a ticket number")
+        raise InvalidInput.of("staff.err.not_ticket_number", raw=raw)
     return int(text)
 
 

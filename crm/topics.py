@@ -62,7 +62,9 @@ class TopicMap:
         """Return the topic normalised, or raise InvalidInput if the map does not have it."""
         name = topic.strip().lower()
         if name not in self.names:
-            raise InvalidInput(f"unknown topic {topic!r}; topics: {', '.join(self.names)}")
+            raise InvalidInput.of(
+                "staff.err.unknown_topic", topic=topic, topics=", ".join(self.names)
+            )
         return name
 
 

@@ -14,10 +14,12 @@ from bot.settings import Settings
 from crm import audit, desk, notifications, routing, staff
 from crm.desk import TicketHistory
 from crm.errors import CrmError, InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import Delivery, Role, StaffMember, Ticket
 from crm.tickets import parse_ticket_number
 from handlers.auth import answer, require, staff_error_text
 from handlers.context import CRMContext
+from handlers.menu import publish_staff_menu
 from handlers.notify import (
     CALLBACK_PREFIX,
     drain_and_notify,
@@ -25,7 +27,6 @@ from handlers.notify import (
     render_history,
     send_about_ticket,
 )
-from handlers.sales import SALES_HELP
 from handlers.survey import send_survey
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE, inbound_of, text_after
@@ -34,35 +35,6 @@ log = logging.getLogger(__name__)
 
 _BUTTON = re.compile(rf"^{CALLBACK_PREFIX}:(take|close|show):(\d{{1,9}})$")
 QUEUE_BUTTONS = 8
-
-STAFF_HELP = (
-    "Support desk commands:\n"
-    "/online, /offline – your availability (going online pulls waiting tickets)\n"
-    "/queue – waiting tickets and your own open ones\n"
-    "/take <id> – take a ticket\n"
-    "/reply <id> <text> – answer the customer (or reply to a ticket message)\n"
-    "/note <id> <text> – internal note, never sent to the customer\n"
-    "/ticket <id> – full history and customer profile\n"
-    "/close <id>, /reopen <id> – resolve or reopen\n"
-    "/transfer <id> <user_id> – hand a ticket to another agent\n"
-    "/tag <id> <topic> – correct the ticket's topic"
-)
-MANAGER_HELP = (
-    "\n\nManager commands:\n"
-    "/agent_add <user_id> [name] [skill ...], /agent_remove <user_id>\n"
-    "/agents – who is online, their load and capacity\n"
-    "/manager_add <user_id>, /manager_remove <user_id> – promote, demote a manager\n"
-    "/audit [n] – the log of privileged actions\n"
-    "/summary, /report [days], /agent_stats [days] – the numbers, with charts\n"
-    "/sales [months] – the sales report\n"
-    "/segments [compute] – customer segments by value and mood, with a chart\n"
-    "/associations [support] [confidence] – products bought together, with audiences\n"
-    "/import (send a file), /export <what>, /merge <keep> <drop>, /link <customer> <user_id>\n"
-    "/campaign_new – a message to customers: audience, text or photo, button, control group\n"
-    "/campaigns, /campaign <id> – the campaigns and one campaign's report\n"
-    "/campaign_send <id>, /campaign_schedule <id> <YYYY-MM-DD HH:MM>\n"
-    "/campaign_pause <id>, /campaign_resume <id>, /campaign_cancel <id>"
-)
 
 
 def register(application: Application) -> None:
@@ -79,35 +51,68 @@ def register(application: Application) -> None:
         ("reopen", reopen),
         ("transfer", transfer),
         ("tag", tag),
+        ("language", language),
     ):
         add(CommandHandler(name, callback, filters=NEW_PRIVATE))
     add(CallbackQueryHandler(ticket_button, pattern=rf"^{CALLBACK_PREFIX}:"))
 
 
-def _ticket_arg(context: CRMContext, usage: str) -> int:
+def _ticket_arg(context: CRMContext, command: str) -> int:
     args = context.args or []
+    usage = Phrase(f"staff.usage.{command}")
     if not args:
-        raise InvalidInput(f"usage: {usage}")
+        raise InvalidInput.of("staff.err.usage", usage=usage)
     try:
         return parse_ticket_number(args[0])
     except InvalidInput:
-        raise InvalidInput(f"{args[0]!r} is not a ticket number. Usage: {usage}") from None
+        error = InvalidInput.of("staff.err.not_ticket_number", raw=args[0])
+        raise InvalidInput.of("staff.err.with_usage", error=error, usage=usage) from None
+
+
+def staff_help(member: StaffMember) -> str:
+    """Return a staff member's greeting with their commands, in their language."""
+    lang = member.text_language
+    role = Phrase(f"staff.role.{member.role.value}")
+    parts = [
+        t("staff.help.hello", lang, name=member.label, role=role),
+        t("staff.help.agent", lang),
+        t("staff.help.sales", lang),
+    ]
+    if member.role is Role.MANAGER:
+        parts.append(t("staff.help.manager", lang))
+    return "\n\n".join(parts)
 
 
 async def staff_start(update: Update, member: StaffMember) -> None:
     """Greet a staff member with their commands."""
-    text = f"Hello, {member.label}! You are {member.role.value} on this desk.\n\n" + STAFF_HELP
-    text += "\n\n" + SALES_HELP
-    if member.role is Role.MANAGER:
-        text += MANAGER_HELP
-    await answer(update, text)
+    await answer(update, staff_help(member))
+
+
+@require(Role.AGENT)
+async def language(update: Update, context: CRMContext, member: StaffMember) -> None:
+    """Show or set the language of the sender's texts: /language [en|zh|auto]."""
+    args = context.args or []
+    if len(args) > 1:
+        raise InvalidInput.of("staff.language.unknown", raw=" ".join(args))
+    if args:
+        choice = args[0].strip().lower()
+        await staff.set_language(member=member, language=None if choice == "auto" else choice)
+        lang = member.text_language
+        key = "staff.language.auto" if member.language is None else "staff.language.set"
+        await answer(update, t(key, lang, name=Phrase(f"staff.language.name.{lang}")))
+        await publish_staff_menu(context.bot, member)
+        return
+    lang = member.text_language
+    key = "staff.language.current_chosen" if member.language else "staff.language.current_telegram"
+    text = t(key, lang, name=Phrase(f"staff.language.name.{lang}"))
+    await answer(update, text + "\n" + t("staff.language.choices", lang))
 
 
 @require(Role.AGENT)
 async def go_online(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Mark the agent available and hand them waiting tickets."""
     await staff.set_online(member=member, online=True)
-    await answer(update, "You are online. Waiting tickets come to you now.")
+    await answer(update, t("staff.agent.online", member.text_language))
     await drain_and_notify(context.bot, context.bot_data.settings)
 
 
@@ -115,7 +120,7 @@ async def go_online(update: Update, context: CRMContext, member: StaffMember) ->
 async def go_offline(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Mark the agent away; their open tickets stay theirs (SLA re-routes late ones)."""
     await staff.set_online(member=member, online=False)
-    await answer(update, "You are offline. New tickets go to others.")
+    await answer(update, t("staff.agent.offline", member.text_language))
 
 
 @require(Role.AGENT)
@@ -123,14 +128,21 @@ async def show_queue(update: Update, context: CRMContext, member: StaffMember) -
     """List waiting tickets in queue order (with Take buttons) and the agent's own open ones."""
     waiting = await routing.waiting_tickets(limit=20)
     own = await desk.own_open_tickets(staff=member)
+    lang = member.text_language
     more = "+" if len(waiting) == 20 else ""
-    lines = [f"<b>Waiting</b> ({len(waiting)}{more}), most urgent first, then oldest:"]
-    lines += [_ticket_line(t) for t in waiting] or ["– none –"]
-    lines += ["", f"<b>Yours</b> ({len(own)}):"]
-    lines += [_ticket_line(t) for t in own] or ["– none –"]
+    none = t("staff.queue.none", lang)
+    lines = [t("staff.queue.waiting", lang, count=len(waiting), more=more)]
+    lines += [_ticket_line(ticket, lang) for ticket in waiting] or [none]
+    lines += ["", t("staff.queue.yours", lang, count=len(own))]
+    lines += [_ticket_line(ticket, lang) for ticket in own] or [none]
     buttons = [
-        [InlineKeyboardButton(f"✋ Take #{t.id}", callback_data=f"{CALLBACK_PREFIX}:take:{t.id}")]
-        for t in waiting[:QUEUE_BUTTONS]
+        [
+            InlineKeyboardButton(
+                t("staff.queue.take_button", lang, ticket_id=ticket.id),
+                callback_data=f"{CALLBACK_PREFIX}:take:{ticket.id}",
+            )
+        ]
+        for ticket in waiting[:QUEUE_BUTTONS]
     ]
     assert update.effective_message is not None
     parts = split_message("\n".join(lines))  # long names and subjects can pass the limit
@@ -143,9 +155,11 @@ async def show_queue(update: Update, context: CRMContext, member: StaffMember) -
         )
 
 
-def _ticket_line(ticket: Ticket) -> str:
+def _ticket_line(ticket: Ticket, lang: str) -> str:
+    kind = t(f"staff.kind.{ticket.kind.value}", lang)
+    priority = t(f"staff.priority.{ticket.priority.name.lower()}", lang)
     return (
-        f"#{ticket.id} · {ticket.kind.value} · {ticket.priority.name.lower()} · "
+        f"#{ticket.id} · {kind} · {priority} · "
         f"{esc(ticket.customer.display_name)} · {esc(ticket.subject[:60])}"
     )
 
@@ -153,7 +167,7 @@ def _ticket_line(ticket: Ticket) -> str:
 @require(Role.AGENT)
 async def take(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Assign a ticket to the sender."""
-    ticket_id = _ticket_arg(context, "/take <id>")
+    ticket_id = _ticket_arg(context, "take")
     await _take(context.bot, member, ticket_id)
 
 
@@ -162,17 +176,19 @@ async def _take(bot: Bot, member: StaffMember, ticket_id: int) -> None:
     await audit.record(
         actor_telegram_id=member.telegram_id, action="ticket.take", subject=f"ticket {ticket_id}"
     )
-    await notify_assignment(bot, assignment, reason=f"You took ticket #{ticket_id}")
+    await notify_assignment(
+        bot, assignment, reason=Phrase("staff.notify.you_took", ticket_id=ticket_id)
+    )
 
 
 @require(Role.AGENT)
 async def reply(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send text to the ticket's customer and store it as an outbound message."""
-    ticket_id = _ticket_arg(context, "/reply <id> <text>")
+    ticket_id = _ticket_arg(context, "reply")
     assert update.effective_message is not None
     text = text_after(update.effective_message, 1)
     if not text:
-        raise InvalidInput("usage: /reply <id> <text>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.reply"))
     await deliver_reply(context.bot, member, update.effective_message, ticket_id, text=text)
 
 
@@ -195,10 +211,10 @@ async def deliver_reply(
         file_id=file_id,
         source=(source.chat_id, source.message_id),
     )
-    name = pending.customer.display_name
+    name, lang = pending.customer.display_name, member.text_language
     if pending.replayed is not None:
         # This staff message was handled before a restart: never send the reply twice.
-        await source.reply_text(_replayed_reply_text(pending.replayed, name, ticket_id))
+        await source.reply_text(_replayed_reply_text(pending.replayed, name, ticket_id, lang))
         return
     try:
         if media_type is not None:
@@ -211,28 +227,24 @@ async def deliver_reply(
         await desk.mark_undelivered(reply=pending, error=str(err))
         log.warning("reply on ticket #%s not delivered: %s", ticket_id, err)
         await source.reply_text(
-            f"⚠️ Not delivered to {name}: {err}. The reply is stored on ticket #{ticket_id}."
+            t("staff.reply.failed", lang, name=name, error=err, ticket_id=ticket_id)
         )
         return
     await desk.mark_delivered(reply=pending, telegram_message_id=sent.message_id)
-    await source.reply_text(f"✅ Sent to {name} (#{ticket_id}).")
+    await source.reply_text(t("staff.reply.sent", lang, name=name, ticket_id=ticket_id))
 
 
-def _replayed_reply_text(state: Delivery, name: str, ticket_id: int) -> str:
+def _replayed_reply_text(state: Delivery, name: str, ticket_id: int, lang: str) -> str:
     if state is Delivery.SENT:
-        return f"✅ Sent to {name} (#{ticket_id})."
+        return t("staff.reply.sent", lang, name=name, ticket_id=ticket_id)
     if state is Delivery.FAILED:
-        return f"⚠️ Not delivered to {name}. The reply is stored on ticket #{ticket_id}."
-    return unknown_reply_text(name, ticket_id)
+        return t("staff.reply.failed_before", lang, name=name, ticket_id=ticket_id)
+    return unknown_reply_text(name, ticket_id, lang)
 
 
-def unknown_reply_text(name: str, ticket_id: int) -> str:
+def unknown_reply_text(name: str, ticket_id: int, lang: str) -> str:
     """Tell an agent that a reply caught by a restart may or may not have arrived."""
-    return (
-        f"⚠️ The bot restarted while sending your reply on ticket #{ticket_id}: it may or may "
-        f"not have reached {name}. It is not sent again (Telegram cannot tell us, and a "
-        f"second copy is worse). Check with /ticket {ticket_id} and send it again if needed."
-    )
+    return t("staff.reply.unknown", lang, name=name, ticket_id=ticket_id)
 
 
 async def on_staff_message(update: Update, context: CRMContext, member: StaffMember) -> None:
@@ -240,49 +252,41 @@ async def on_staff_message(update: Update, context: CRMContext, member: StaffMem
     message = update.effective_message
     if message is None:
         return
-    replied = message.reply_to_message
+    replied, lang = message.reply_to_message, member.text_language
     if replied is None:
-        await answer(
-            update,
-            "To answer a customer, reply to a ticket message or use /reply <id> <text>. "
-            "/help lists your commands.",
-        )
+        await answer(update, t("staff.reply.how", lang))
         return
     ticket_id = await notifications.ticket_for_reply(
         chat_id=message.chat_id, message_id=replied.message_id
     )
     if ticket_id is None:
-        await answer(
-            update,
-            "That message is not a ticket notification. Reply to a ticket message, "
-            "or use /reply <id> <text>.",
-        )
+        await answer(update, t("staff.reply.not_a_ticket", lang))
         return
     inbound = inbound_of(message)
     media = (inbound.media_type, inbound.file_id) if inbound.media_type else None
     try:
         await deliver_reply(context.bot, member, message, ticket_id, text=inbound.text, media=media)
     except CrmError as err:
-        await answer(update, staff_error_text(err))
+        await answer(update, staff_error_text(err, lang))
 
 
 @require(Role.AGENT)
 async def note(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Store an internal note; it is never sent to the customer."""
-    ticket_id = _ticket_arg(context, "/note <id> <text>")
+    ticket_id = _ticket_arg(context, "note")
     assert update.effective_message is not None
     text = text_after(update.effective_message, 1)
     if not text:
-        raise InvalidInput("usage: /note <id> <text>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.note"))
     scope = context.bot_data.settings.agent_scope
     await desk.add_note(ticket_id=ticket_id, staff=member, scope=scope, text=text)
-    await answer(update, f"📝 Note added to #{ticket_id} (not visible to the customer).")
+    await answer(update, t("staff.note.added", member.text_language, ticket_id=ticket_id))
 
 
 @require(Role.AGENT)
 async def show_ticket(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show the ticket's full history with the customer's profile."""
-    ticket_id = _ticket_arg(context, "/ticket <id>")
+    ticket_id = _ticket_arg(context, "ticket")
     await _send_history(context.bot, member, await _history(context, member, ticket_id))
 
 
@@ -292,15 +296,16 @@ async def _history(context: CRMContext, member: StaffMember, ticket_id: int) -> 
 
 
 async def _send_history(bot: Bot, member: StaffMember, history: TicketHistory) -> None:
-    await send_about_ticket(bot, member.telegram_id, history.ticket, render_history(history))
+    html = render_history(history, member.text_language)
+    await send_about_ticket(bot, member.telegram_id, history.ticket, html)
 
 
 @require(Role.AGENT)
 async def close_ticket(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Resolve a ticket; the customer is told and gets the satisfaction survey."""
-    ticket_id = _ticket_arg(context, "/close <id>")
+    ticket_id = _ticket_arg(context, "close")
     await _close(context.bot, context.bot_data.settings, member, ticket_id)
-    await answer(update, f"✅ Ticket #{ticket_id} closed; the customer got the survey.")
+    await answer(update, t("staff.close.done", member.text_language, ticket_id=ticket_id))
 
 
 async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: int) -> Ticket:
@@ -313,12 +318,16 @@ async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: i
 @require(Role.AGENT)
 async def reopen(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Reopen a resolved ticket."""
-    ticket_id = _ticket_arg(context, "/reopen <id>")
+    ticket_id = _ticket_arg(context, "reopen")
     ticket = await desk.reopen_ticket(
         ticket_id=ticket_id, staff=member, scope=context.bot_data.settings.agent_scope
     )
-    owner = ticket.assignee.label if ticket.assignee else "the queue"
-    await answer(update, f"Ticket #{ticket_id} is open again (with {owner}).")
+    lang = member.text_language
+    if ticket.assignee is not None:
+        text = t("staff.reopen.with", lang, ticket_id=ticket_id, owner=ticket.assignee.label)
+    else:
+        text = t("staff.reopen.queued", lang, ticket_id=ticket_id)
+    await answer(update, text)
     if ticket.assignee is None:
         await drain_and_notify(context.bot, context.bot_data.settings)
 
@@ -328,7 +337,7 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
     """Hand a ticket to another agent, who is notified."""
     args = context.args or []
     if len(args) != 2:
-        raise InvalidInput("usage: /transfer <id> <user_id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.transfer"))
     ticket_id = parse_ticket_number(args[0])
     target = staff.parse_user_id(args[1])
     assignment = await routing.transfer_ticket(
@@ -343,10 +352,12 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
             "to": assignment.staff.telegram_id,
         },
     )
-    await notify_assignment(
-        context.bot, assignment, reason=f"{member.label} transferred ticket #{ticket_id} to you"
+    reason = Phrase("staff.notify.transferred", name=member.label, ticket_id=ticket_id)
+    await notify_assignment(context.bot, assignment, reason=reason)
+    lang = member.text_language
+    await answer(
+        update, t("staff.transfer.done", lang, ticket_id=ticket_id, name=assignment.staff.label)
     )
-    await answer(update, f"Ticket #{ticket_id} is now with {assignment.staff.label}.")
     await drain_and_notify(context.bot, context.bot_data.settings)
 
 
@@ -356,7 +367,8 @@ async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
     args = context.args or []
     topics = context.bot_data.topics
     if len(args) != 2:
-        raise InvalidInput(f"usage: /tag <id> <topic>; topics: {', '.join(topics.names)}")
+        usage = Phrase("staff.usage.tag", topics=", ".join(topics.names))
+        raise InvalidInput.of("staff.err.usage", usage=usage)
     ticket_id = parse_ticket_number(args[0])
     topic = topics.check(args[1])
     await desk.tag_ticket(
@@ -365,7 +377,9 @@ async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
         scope=context.bot_data.settings.agent_scope,
         topic=topic,
     )
-    await answer(update, f"Ticket #{ticket_id} is now tagged {topic}.")
+    await answer(
+        update, t("staff.tag.done", member.text_language, ticket_id=ticket_id, topic=topic)
+    )
 
 
 @require(Role.AGENT)
@@ -373,18 +387,18 @@ async def ticket_button(update: Update, context: CRMContext, member: StaffMember
     """Handle Take / Close / History under a ticket message."""
     query = update.callback_query
     assert query is not None
-    match = _BUTTON.match(query.data or "")
+    match, lang = _BUTTON.match(query.data or ""), member.text_language
     if match is None:
         log.warning("malformed ticket button %r from user %s", query.data, member.telegram_id)
-        await query.answer("This button is no longer valid.", show_alert=True)
+        await query.answer(t("staff.button_invalid", lang), show_alert=True)
         return
     action, ticket_id = match[1], int(match[2])
     if action == "take":
         await _take(context.bot, member, ticket_id)
-        await query.answer(f"You took #{ticket_id}.")
+        await query.answer(t("staff.button.took", lang, ticket_id=ticket_id))
     elif action == "close":
         await _close(context.bot, context.bot_data.settings, member, ticket_id)
-        await query.answer(f"Ticket #{ticket_id} closed.")
+        await query.answer(t("staff.button.closed", lang, ticket_id=ticket_id))
     else:
         # Fetched (and checked) before the press is answered: a refusal is the press's alert.
         history = await _history(context, member, ticket_id)

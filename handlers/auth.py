@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Update, User
+from telegram import Bot, Update, User
 
 from crm.csat import SurveyClosed
 from crm.errors import (
@@ -17,33 +17,36 @@ from crm.errors import (
     TicketAlreadyResolved,
     TicketNotFound,
 )
+from crm.i18n import DEFAULT_LANGUAGE, language_for, t
 from crm.models import Role, StaffMember
 from crm.routing import AlreadyAssigned
-from crm.staff import authorise, find_staff, refresh_name
+from crm.staff import authorise, find_staff, refresh_profile
 from handlers.context import CRMContext
+from handlers.menu import publish_staff_menu
 
 log = logging.getLogger(__name__)
 
 StaffHandler = Callable[[Update, CRMContext, StaffMember], Awaitable[None]]
-REFUSAL = {
-    Role.AGENT: "Sorry, this command is for the support team only.",
-    Role.MANAGER: "Sorry, this command is for managers only.",
-}
+REFUSAL_KEYS = {Role.AGENT: "staff.refused_agent", Role.MANAGER: "staff.refused_manager"}
+REFUSAL = {role: t(key) for role, key in REFUSAL_KEYS.items()}  # in English
 
 
-def staff_error_text(err: CrmError) -> str:
-    """Turn a domain error into the one-line answer staff see."""
+def staff_error_text(err: CrmError, language: str) -> str:
+    """Turn a domain error into the one-line answer staff see, in their language."""
     if isinstance(err, TicketNotFound):
-        return f"Ticket #{err.ticket_id} does not exist."
+        return t("staff.err.ticket_not_found", language, ticket_id=err.ticket_id)
     if isinstance(err, TicketAlreadyResolved):
-        return f"Ticket #{err.ticket_id} is closed. Use /reopen {err.ticket_id} first if needed."
+        return t("staff.err.ticket_closed", language, ticket_id=err.ticket_id)
     if isinstance(err, AlreadyAssigned):
-        return f"Ticket #{err.ticket_id} is already with {err.owner.label}."
+        return t(
+            "staff.err.already_assigned", language, ticket_id=err.ticket_id, owner=err.owner.label
+        )
+    reason = err.text(language)
     if isinstance(err, NotAuthorised):
-        return f"Not allowed: {err}."
+        return t("staff.err.not_allowed", language, reason=reason)
     if isinstance(err, SurveyClosed | NoOpenTicket | InvalidInput):
-        return str(err)[:1].upper() + str(err)[1:] + "."
-    return "That did not work: " + str(err)
+        return t("staff.err.sentence", language, text=reason[:1].upper() + reason[1:])
+    return t("staff.err.failed", language, reason=reason)
 
 
 def require(
@@ -63,31 +66,47 @@ def require(
                 log.warning(
                     "refused %s for user %s (needs %s)", handler.__name__, user.id, role.value
                 )
-                await answer(update, REFUSAL[role], alert=True)
+                language = await sender_language(user, context.bot)
+                await answer(update, t(REFUSAL_KEYS[role], language), alert=True)
                 return
-            member = await _named(member, user)
+            member = await _refreshed(member, user, context.bot)
             try:
                 await handler(update, context, member)
             except CrmError as err:
-                await answer(update, staff_error_text(err), alert=True)
+                await answer(update, staff_error_text(err, member.text_language), alert=True)
 
         return guarded
 
     return decorate
 
 
-async def staff_sender(user: User) -> StaffMember | None:
-    """Return the sender if they are active staff, with the name Telegram gives them now."""
+async def staff_sender(user: User, bot: Bot) -> StaffMember | None:
+    """Return the sender if they are active staff, with their name and language as of now."""
     member = await find_staff(telegram_id=user.id)
-    return None if member is None else await _named(member, user)
+    return None if member is None else await _refreshed(member, user, bot)
 
 
-async def _named(member: StaffMember, user: User) -> StaffMember:
-    # Staff names follow Telegram as customers' do; the update carries it, so this costs
-    # a write only when the name actually changed.
-    if not user.first_name:
-        return member
-    return await refresh_name(member=member, name=user.full_name)
+async def sender_language(user: User, bot: Bot) -> str:
+    """Return the language to answer a sender in: staff's own, anyone else's Telegram one."""
+    member = await staff_sender(user, bot)
+    return member.text_language if member is not None else language_for(user.language_code)
+
+
+async def staff_language(telegram_id: int) -> str:
+    """Return the language of a staff member's texts by their id (English if not staff)."""
+    member = await find_staff(telegram_id=telegram_id)
+    return member.text_language if member is not None else DEFAULT_LANGUAGE
+
+
+async def _refreshed(member: StaffMember, user: User, bot: Bot) -> StaffMember:
+    # Staff names and languages follow Telegram as customers' do; the update carries them,
+    # so this costs a write only when one actually changed (and a new menu only then).
+    before = member.text_language
+    name = user.full_name if user.first_name else ""
+    member = await refresh_profile(member=member, name=name, language_code=user.language_code)
+    if member.text_language != before:
+        await publish_staff_menu(bot, member)
+    return member
 
 
 async def answer(update: Update, text: str, *, alert: bool = False) -> None:

@@ -10,19 +10,13 @@ from telegram import Bot, InputMediaPhoto
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from crm.i18n import t
+
 log = logging.getLogger(__name__)
 
 # "typing…" is only worth showing now: not after retries or a 429's wait.
 ACTIVITY_TIMEOUT = 2.0
 MEDIA_GROUP = 10  # Telegram's most photos in one album
-CHART_FAILED = (
-    "The chart could not be delivered; the text above is complete. "
-    "Send the command again for the chart."
-)
-CHARTS_FAILED = (
-    "Some charts could not be delivered; the text above is complete. "
-    "Send the command again for the charts."
-)
 
 
 async def show_activity(bot: Bot, chat_id: int, action: ChatAction) -> None:
@@ -34,11 +28,13 @@ async def show_activity(bot: Bot, chat_id: int, action: ChatAction) -> None:
         log.info("no %s indicator in chat %s: %s", action.value, chat_id, str(err) or "timed out")
 
 
-async def send_charts(bot: Bot, chat_id: int, charts: Sequence[tuple[bytes, str | None]]) -> bool:
+async def send_charts(
+    bot: Bot, chat_id: int, charts: Sequence[tuple[bytes, str | None]], *, lang: str
+) -> bool:
     """Send a report's charts (PNG, caption) after its text; say so when they do not arrive.
 
     The text already went out, so a chart that fails is not the command failing: the reader
-    is told the chart is missing rather than given a generic apology.
+    is told (in ``lang``) the chart is missing rather than given a generic apology.
     """
     try:
         for start in range(0, len(charts), MEDIA_GROUP):
@@ -57,7 +53,8 @@ async def send_charts(bot: Bot, chat_id: int, charts: Sequence[tuple[bytes, str 
     except TelegramError as err:
         log.warning("chart(s) not delivered to chat %s: %s", chat_id, err)
         try:
-            await bot.send_message(chat_id, CHART_FAILED if len(charts) == 1 else CHARTS_FAILED)
+            key = "staff.chart_failed" if len(charts) == 1 else "staff.charts_failed"
+            await bot.send_message(chat_id, t(key, lang))
         except TelegramError as again:
             log.warning("could not say the chart is missing in chat %s: %s", chat_id, again)
         return False

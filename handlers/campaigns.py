@@ -25,15 +25,15 @@ from telegram.ext import (
 )
 
 from crm import campaigns, dialogs, notifications, sales, tickets
-from crm.audiences import HELP as AUDIENCE_HELP
+from crm.audiences import HELP_TEXT as AUDIENCE_HELP
 from crm.campaigns import AudiencePreview, Button
 from crm.dialogs import Dialog
 from crm.errors import InvalidInput
-from crm.i18n import t
+from crm.i18n import Phrase, t
 from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
 from crm.segments import latest_run
 from handlers import agent
-from handlers.auth import answer, require
+from handlers.auth import answer, require, sender_language, staff_language
 from handlers.context import CRMContext
 from handlers.notify import route_and_notify
 from handlers.text import split_message
@@ -54,10 +54,6 @@ DRAFT = "campaign_draft"
 _NEXT = "campaign_next_state"
 AUDIENCE, MESSAGE, BUTTON, CONTROL, CONFIRM = range(5)
 END = -1  # a step that ends the dialog returns this
-_STEP_DONE = "That step is done: answer the current question, or /cancel."
-SCHEDULE_USAGE = (
-    "/campaign_schedule <id> <YYYY-MM-DD HH:MM>, e.g. /campaign_schedule 3 2030-03-01 10:00"
-)
 
 
 @dataclass
@@ -165,7 +161,7 @@ async def _run(update: Update, context: CRMContext, dialog: Dialog, handler: Ste
     """Take the dialog's current step with ``handler`` and store where it leads."""
     claimed = await dialogs.claim(dialog)
     if claimed is None:  # another update (on this replica or another) took the step first
-        await answer(update, _STEP_DONE, alert=True)
+        await _step_done(update, dialog.user_id)
         return
     context.user_data[DRAFT] = _draft_of(claimed.data)
     next_step: int | None = None
@@ -201,13 +197,16 @@ async def _timed_out(context: CRMContext) -> None:
         await _say_timed_out(context, dialog.chat_id)
 
 
+async def _step_done(update: Update, telegram_id: int) -> None:
+    text = t("staff.dialog.step_done", await staff_language(telegram_id))
+    await answer(update, text, alert=True)
+
+
 async def _say_timed_out(context: CRMContext, chat_id: int) -> None:
     minutes = int(DIALOG_TIMEOUT.total_seconds() // 60)
-    await context.bot.send_message(
-        chat_id,
-        f"The campaign dialog timed out after {minutes} minute(s) without an answer; "
-        "nothing was created. Start again with /campaign_new.",
-    )
+    # The dialog's chat is the manager's private chat: its id is theirs.
+    text = t("staff.dialog.timed_out", await staff_language(chat_id), minutes=minutes)
+    await context.bot.send_message(chat_id, text)
 
 
 async def _open_dialog(update: Update, context: CRMContext) -> Dialog | None:
@@ -236,7 +235,7 @@ async def dialog_message(update: Update, context: CRMContext, member: StaffMembe
     if dialog is None or message is None:
         return False
     if dialog.step == dialogs.BUSY:
-        await answer(update, "One moment: your previous answer is still being handled.")
+        await answer(update, t("staff.dialog.busy", member.text_language))
         return True
     text = bool(message.text) and not message.text.startswith("/")
     handler: StepHandler
@@ -257,26 +256,23 @@ async def dialog_button(update: Update, context: CRMContext, member: StaffMember
     """Take a press on one of the dialog's buttons: its owner's, on the current step only."""
     query = update.callback_query
     assert query is not None
-    data = query.data or ""
+    data, lang = query.data or "", member.text_language
     match = _DIALOG_DATA.match(data)
     if match is None or int(match[1]) != member.telegram_id:
-        text = "This button belongs to another manager's campaign dialog."
-        await answer(update, text, alert=True)
+        await answer(update, t("staff.dialog.not_yours", lang), alert=True)
         return
     if data.endswith(":pv"):
-        text = "This is the preview: a customer's press is counted and opens a ticket."
-        await answer(update, text, alert=True)
+        await answer(update, t("staff.dialog.preview_button", lang), alert=True)
         return
     dialog = await _open_dialog(update, context)
     if dialog is None:
-        text = "This campaign dialog has ended. Start again with /campaign_new."
-        await answer(update, text, alert=True)
+        await answer(update, t("staff.dialog.ended", lang), alert=True)
         return
     for pattern, handler in _BUTTONS.get(dialog.step, ()):
         if re.fullmatch(pattern, data):
             await _run(update, context, dialog, handler)
             return
-    await answer(update, _STEP_DONE, alert=True)
+    await _step_done(update, member.telegram_id)
 
 
 async def cancel_command(update: Update, context: CRMContext) -> None:
@@ -284,8 +280,9 @@ async def cancel_command(update: Update, context: CRMContext) -> None:
     dialog = await _open_dialog(update, context)
     if dialog is None:
         user, message = update.effective_user, update.effective_message
-        if message is not None:
-            await message.reply_text(t("unknown_command", user.language_code if user else None))
+        if message is not None and user is not None:
+            language = await sender_language(user, context.bot)
+            await message.reply_text(t("unknown_command", language))
         return
     await _run(update, context, dialog, cancel_dialog)
 
@@ -302,7 +299,7 @@ def _button(draft: Draft, label: str, step_name: str, value: str = "") -> Inline
 def _draft(context: CRMContext) -> Draft:
     draft = context.user_data.get(DRAFT)
     if not isinstance(draft, Draft):
-        raise InvalidInput("this campaign dialog has ended: start again with /campaign_new")
+        raise InvalidInput.of("staff.err.dialog_ended")
     return draft
 
 
@@ -313,7 +310,7 @@ async def _pressed(update: Update, context: CRMContext) -> tuple[Draft, str]:
     draft = _draft(context)
     data = query.data or ""
     if not data.startswith(f"{PREFIX}:{user.id}:") or draft.owner != user.id:
-        raise InvalidInput("this button belongs to another manager's campaign dialog")
+        raise InvalidInput.of("staff.err.dialog_not_yours")
     return draft, data.rsplit(":", 1)[-1]
 
 
@@ -367,15 +364,15 @@ async def new_campaign(update: Update, context: CRMContext, member: StaffMember)
         data=_draft_data(draft),
     )
     _time_out_later(context, dialog)
+    lang = member.text_language
     rows = [
         [_button(draft, f"{s['name']} ({s['size']})", "aud", str(index))]
         for index, s in enumerate(segments)
     ]
-    rows.append([_button(draft, "Everyone (all)", "aud", "all")])
+    rows.append([_button(draft, t("staff.dialog.everyone", lang), "aud", "all")])
     await _say(
         update,
-        "New campaign (send /cancel to stop at any step).\n\n"
-        "1/5 Who should get it? Choose a segment or type an audience: " + AUDIENCE_HELP + ".",
+        t("staff.dialog.start", lang, help=AUDIENCE_HELP),
         InlineKeyboardMarkup(rows),
     )
     return AUDIENCE
@@ -390,8 +387,8 @@ async def audience_chosen(update: Update, context: CRMContext, member: StaffMemb
     elif int(choice) < len(draft.segments):
         spec = f"segment:{draft.segments[int(choice)]}"
     else:
-        raise InvalidInput("that segment is no longer offered: type the audience instead")
-    next_state = await _take_audience(update, draft, spec)
+        raise InvalidInput.of("staff.err.segment_gone")
+    next_state = await _take_audience(update, draft, spec, member.text_language)
     await _done_with(update)
     return next_state
 
@@ -402,21 +399,23 @@ async def audience_typed(update: Update, context: CRMContext, member: StaffMembe
     assert update.effective_message is not None
     if await _passed_on(update, context, member):
         return AUDIENCE
-    return await _take_audience(update, _draft(context), update.effective_message.text or "")
+    text = update.effective_message.text or ""
+    return await _take_audience(update, _draft(context), text, member.text_language)
 
 
-async def _take_audience(update: Update, draft: Draft, spec: str) -> int:
+async def _take_audience(update: Update, draft: Draft, spec: str, lang: str) -> int:
     preview = await campaigns.preview_audience(audience=spec)
     if not preview.size:
-        raise InvalidInput(f"the audience {preview.spec!r} has no customers: choose another")
+        raise InvalidInput.of("staff.err.audience_empty_choose", spec=preview.spec)
     draft.audience = preview
-    await _say(
-        update,
-        f"Audience: {preview.spec}: {preview.size} customer(s), {preview.reachable} reachable in "
-        "Telegram now (subscribed, not blocked).\n\n"
-        "2/5 Send the message: text, or a photo with the text as its caption. Customers get "
-        "it as plain text, followed by a line on how to opt out.",
+    text = t(
+        "staff.dialog.audience",
+        lang,
+        spec=preview.spec,
+        size=preview.size,
+        reachable=preview.reachable,
     )
+    await _say(update, text)
     return MESSAGE
 
 
@@ -432,12 +431,11 @@ async def message_given(update: Update, context: CRMContext, member: StaffMember
     raw = message.caption if photo else message.text
     draft.text = campaigns.check_text(raw or "", with_photo=photo is not None)
     draft.photo_file_id = photo
+    lang = member.text_language
     await _say(
         update,
-        "3/5 A button under the message? Type Label=https://link for a link, or just a Label "
-        'for an "I\'m interested" button (each press is counted; the first opens a ticket '
-        "for an agent). Or skip it.",
-        InlineKeyboardMarkup([[_button(draft, "Skip: no button", "btn", "skip")]]),
+        t("staff.dialog.button", lang),
+        InlineKeyboardMarkup([[_button(draft, t("staff.dialog.skip", lang), "btn", "skip")]]),
     )
     return BUTTON
 
@@ -450,7 +448,7 @@ async def button_typed(update: Update, context: CRMContext, member: StaffMember)
         return BUTTON
     draft = _draft(context)
     draft.button = campaigns.parse_button(update.effective_message.text)
-    return await _ask_control(update, draft)
+    return await _ask_control(update, draft, member.text_language)
 
 
 @step
@@ -459,18 +457,13 @@ async def button_skipped(update: Update, context: CRMContext, member: StaffMembe
     draft, _ = await _pressed(update, context)
     draft.button = None
     await _done_with(update)
-    return await _ask_control(update, draft)
+    return await _ask_control(update, draft, member.text_language)
 
 
-async def _ask_control(update: Update, draft: Draft) -> int:
-    labels = {0: "None", **{p: f"{p}%" for p in CONTROL_CHOICES if p}}
+async def _ask_control(update: Update, draft: Draft, lang: str) -> int:
+    labels = {0: t("staff.dialog.control_none", lang), **{p: f"{p}%" for p in CONTROL_CHOICES if p}}
     buttons = [_button(draft, labels[p], "ctl", str(p)) for p in CONTROL_CHOICES]
-    await _say(
-        update,
-        "4/5 Hold out a control group? Those customers get nothing, so the report can show "
-        "what the campaign changed (replies, orders, revenue) against them.",
-        InlineKeyboardMarkup([buttons]),
-    )
+    await _say(update, t("staff.dialog.control", lang), InlineKeyboardMarkup([buttons]))
     return CONTROL
 
 
@@ -479,18 +472,23 @@ async def control_chosen(update: Update, context: CRMContext, member: StaffMembe
     """Take the control group share and show the preview."""
     draft, choice = await _pressed(update, context)
     if int(choice) not in CONTROL_CHOICES:
-        raise InvalidInput("choose one of the control group buttons")
+        raise InvalidInput.of("staff.err.control_choice")
     draft.control = int(choice)
     await _done_with(update)
     user = update.effective_user
-    await _send_preview(update, context, draft, user.language_code if user else None)
+    language = user.language_code if user else None
+    await _send_preview(update, context, draft, language, member.text_language)
     return CONFIRM
 
 
 async def _send_preview(
-    update: Update, context: CRMContext, draft: Draft, language: str | None
+    update: Update, context: CRMContext, draft: Draft, language: str | None, lang: str
 ) -> None:
-    """Show the message exactly as customers get it, then the summary with Confirm / Cancel."""
+    """Show the message exactly as customers get it, then the summary with Confirm / Cancel.
+
+    The message is in ``language`` (the manager's Telegram one, as a customer of theirs would
+    see it); the summary and its buttons in ``lang``, the manager's own.
+    """
     chat = update.effective_chat
     assert chat is not None
     text = campaigns.compose_text(Campaign(text=draft.text), language)
@@ -500,9 +498,12 @@ async def _send_preview(
         await context.bot.send_photo(chat.id, photo, caption=text, reply_markup=markup)
     else:
         await context.bot.send_message(chat.id, text, reply_markup=markup)
-    buttons = [_button(draft, "✅ Create campaign", "ok"), _button(draft, "✖ Cancel", "no")]
+    buttons = [
+        _button(draft, t("staff.dialog.create", lang), "ok"),
+        _button(draft, t("staff.dialog.cancel", lang), "no"),
+    ]
     await context.bot.send_message(
-        chat.id, _summary(draft), reply_markup=InlineKeyboardMarkup([buttons])
+        chat.id, _summary(draft, lang), reply_markup=InlineKeyboardMarkup([buttons])
     )
 
 
@@ -517,22 +518,26 @@ def _customer_markup(draft: Draft) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[_button(draft, draft.button.text, "pv")]])
 
 
-def _summary(draft: Draft) -> str:
+def _summary(draft: Draft, lang: str) -> str:
     assert draft.audience is not None
     if draft.button is None:
-        button = "none"
+        button = t("staff.dialog.no_button", lang)
     elif draft.button.kind is ButtonKind.URL:
         button = f"“{draft.button.text}” → {draft.button.url}"
     else:
-        button = f"“{draft.button.text}” (I'm interested: presses are counted and open a ticket)"
-    control = f"{draft.control}% of the audience held out" if draft.control else "none"
-    return (
-        "5/5 Above: the message as customers will see it.\n\n"
-        f"Audience: {draft.audience.spec}: {draft.audience.size} customer(s), "
-        f"{draft.audience.reachable} reachable now\n"
-        f"Button: {button}\n"
-        f"Control group: {control}\n\n"
-        "Create it? It is saved as a draft: nothing is sent until you send or schedule it."
+        button = t("staff.dialog.interest_button", lang, text=draft.button.text)
+    if draft.control:
+        control = t("staff.dialog.held_out", lang, percent=draft.control)
+    else:
+        control = t("staff.dialog.no_button", lang)
+    return t(
+        "staff.dialog.summary",
+        lang,
+        spec=draft.audience.spec,
+        size=draft.audience.size,
+        reachable=draft.audience.reachable,
+        button=button,
+        control=control,
     )
 
 
@@ -549,14 +554,17 @@ async def confirm(update: Update, context: CRMContext, member: StaffMember) -> i
         control_percent=draft.control,
         created_by=member.telegram_id,
     )
-    await _done_with(update, f"Campaign #{campaign.id} created.")
+    lang = member.text_language
+    await _done_with(update, t("staff.dialog.created_note", lang, campaign_id=campaign.id))
     zone = context.bot_data.settings.timezone
-    await _say(
-        update,
-        f"Campaign #{campaign.id} is saved as a draft for {campaign.audience_size} customer(s).\n"
-        f"Send it now: /campaign_send {campaign.id}\n"
-        f"Or schedule it: /campaign_schedule {campaign.id} YYYY-MM-DD HH:MM ({zone.key})",
+    text = t(
+        "staff.dialog.created",
+        lang,
+        campaign_id=campaign.id,
+        size=campaign.audience_size,
+        zone=zone.key,
     )
+    await _say(update, text)
     return END
 
 
@@ -567,16 +575,16 @@ async def cancel_dialog(update: Update, context: CRMContext, member: StaffMember
         await _pressed(update, context)
     context.user_data.pop(DRAFT, None)
     await _done_with(update)
-    await _say(update, "Campaign cancelled: nothing was created.")
+    await _say(update, t("staff.dialog.cancelled", member.text_language))
     return END
 
 
 _HINTS = {
-    AUDIENCE: "Type the audience (e.g. language:en & tag:vip) or choose a button above.",
-    MESSAGE: "Send the campaign message as text, or as a photo with a caption.",
-    BUTTON: "Type the button (Label=https://link, or Label) or press Skip above.",
-    CONTROL: "Choose the control group with the buttons above.",
-    CONFIRM: "Press Create campaign or Cancel above.",
+    AUDIENCE: "staff.dialog.hint.audience",
+    MESSAGE: "staff.dialog.hint.message",
+    BUTTON: "staff.dialog.hint.button",
+    CONTROL: "staff.dialog.hint.control",
+    CONFIRM: "staff.dialog.hint.confirm",
 }
 
 
@@ -586,7 +594,8 @@ def _hint(state: int) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
         """Say what the current step expects; stay on it."""
         if await _passed_on(update, context, member):
             return state
-        await answer(update, _HINTS[state] + " (/cancel stops the campaign dialog.)")
+        hint = Phrase(_HINTS[state])
+        await answer(update, t("staff.dialog.hint", member.text_language, hint=hint))
         return state
 
     return hint
@@ -605,25 +614,27 @@ _BUTTONS: dict[int, tuple[tuple[str, StepHandler], ...]] = {
 # --- managing campaigns by number ------------------------------------------------------------
 
 
-def _campaign_id(context: CRMContext, usage: str, *, counts: tuple[int, ...] = (1,)) -> int:
+def _campaign_id(context: CRMContext, command: str, *, counts: tuple[int, ...] = (1,)) -> int:
     """Return the campaign number of a command; refuse missing or malformed arguments."""
     given = context.args or []
+    usage = Phrase(f"staff.usage.{command}")
     if len(given) not in counts:
-        raise InvalidInput(f"usage: {usage}")
+        raise InvalidInput.of("staff.err.usage", usage=usage)
     try:
         return sales.parse_id(given[0], "campaign")
     except InvalidInput as err:
-        raise InvalidInput(f"{err}. Usage: {usage}") from None
+        raise InvalidInput.of("staff.err.with_usage", error=err, usage=usage) from None
 
 
 @require(Role.MANAGER)
 async def send_now(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Start sending a campaign now: /campaign_send <id>."""
-    campaign_id = _campaign_id(context, "/campaign_send <id>")
+    campaign_id = _campaign_id(context, "campaign_send")
     # Counted before the start, while no sender works on the list.
     left = (await campaigns.progress(campaign_id=campaign_id)).remaining
     await campaigns.start_campaign(campaign_id=campaign_id, actor=member.telegram_id)
-    status = await _say(update, f"Campaign #{campaign_id}: sending to {left} customer(s)…")
+    text = t("staff.campaign.sending", member.text_language, campaign_id=campaign_id, count=left)
+    status = await _say(update, text)
     await campaigns.set_progress_message(
         campaign_id=campaign_id, chat_id=status.chat_id, message_id=status.message_id
     )
@@ -633,16 +644,18 @@ async def send_now(update: Update, context: CRMContext, member: StaffMember) -> 
 @require(Role.MANAGER)
 async def schedule(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Have the sender start a campaign later: /campaign_schedule <id> <YYYY-MM-DD HH:MM>."""
-    campaign_id = _campaign_id(context, SCHEDULE_USAGE, counts=(2, 3))
+    campaign_id = _campaign_id(context, "campaign_schedule", counts=(2, 3))
     zone = context.bot_data.settings.timezone
     at = campaigns.parse_local_time(" ".join((context.args or [])[1:]), zone=zone)
     await campaigns.schedule_campaign(campaign_id=campaign_id, at=at, actor=member.telegram_id)
-    status = await _say(
-        update,
-        f"Campaign #{campaign_id} is scheduled for {at.astimezone(zone):%Y-%m-%d %H:%M} "
-        f"({zone.key}). This message shows its progress once it starts; "
-        f"/campaign_pause {campaign_id} holds it.",
+    text = t(
+        "staff.campaign.scheduled",
+        member.text_language,
+        campaign_id=campaign_id,
+        when=f"{at.astimezone(zone):%Y-%m-%d %H:%M}",
+        zone=zone.key,
     )
+    status = await _say(update, text)
     await campaigns.set_progress_message(
         campaign_id=campaign_id, chat_id=status.chat_id, message_id=status.message_id
     )
@@ -651,50 +664,50 @@ async def schedule(update: Update, context: CRMContext, member: StaffMember) -> 
 @require(Role.MANAGER)
 async def pause(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Pause a sending or scheduled campaign: /campaign_pause <id>."""
-    campaign_id = _campaign_id(context, "/campaign_pause <id>")
+    campaign_id = _campaign_id(context, "campaign_pause")
     await campaigns.pause_campaign(campaign_id=campaign_id, actor=member.telegram_id)
-    await answer(
-        update,
-        f"Campaign #{campaign_id} is paused: messages already under way still go out. "
-        f"/campaign_resume {campaign_id} continues the same list.",
-    )
+    await answer(update, t("staff.campaign.paused", member.text_language, campaign_id=campaign_id))
 
 
 @require(Role.MANAGER)
 async def resume(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Continue a paused campaign: /campaign_resume <id>."""
-    campaign_id = _campaign_id(context, "/campaign_resume <id>")
+    campaign_id = _campaign_id(context, "campaign_resume")
     campaign = await campaigns.resume_campaign(campaign_id=campaign_id, actor=member.telegram_id)
+    lang = member.text_language
     if campaign.status is CampaignStatus.SCHEDULED and campaign.scheduled_at is not None:
         zone = context.bot_data.settings.timezone
         when = f"{campaign.scheduled_at.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
-        await answer(update, f"Campaign #{campaign_id} is scheduled again for {when}.")
+        text = t("staff.campaign.rescheduled", lang, campaign_id=campaign_id, when=when)
+        await answer(update, text)
         return
-    await answer(update, f"Campaign #{campaign_id} is sending again.")
+    await answer(update, t("staff.campaign.resumed", lang, campaign_id=campaign_id))
     context.bot_data.wake_campaign_sender()
 
 
 @require(Role.MANAGER)
 async def cancel_campaign(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Give up a campaign that is not sending: /campaign_cancel <id>."""
-    campaign_id = _campaign_id(context, "/campaign_cancel <id>")
+    campaign_id = _campaign_id(context, "campaign_cancel")
     await campaigns.cancel_campaign(campaign_id=campaign_id, actor=member.telegram_id)
-    await answer(update, f"Campaign #{campaign_id} is cancelled: nobody else will get it.")
+    text = t("staff.campaign.cancelled", member.text_language, campaign_id=campaign_id)
+    await answer(update, text)
 
 
 @require(Role.MANAGER)
 async def list_campaigns(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the newest 20 campaigns with their status and counts."""
     if context.args:
-        raise InvalidInput("usage: /campaigns (then /campaign <id> for one campaign's report)")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.campaigns"))
     rows = await campaigns.list_campaigns(limit=20)
+    lang = member.text_language
     if not rows:
-        await answer(update, "No campaigns yet. Create one with /campaign_new.")
+        await answer(update, t("staff.campaign.none", lang))
         return
-    lines = ["Campaigns, newest first (/campaign <id> for a report):"]
+    lines = [t("staff.campaign.list", lang)]
     for campaign, progress in rows:
         name = f" · {campaign.name}" if campaign.name else ""
-        lines.append(campaigns.describe_progress(campaign, progress) + name)
+        lines.append(campaigns.describe_progress(campaign, progress, lang=lang) + name)
     for chunk in split_message("\n".join(lines), html=False):  # plain text
         await answer(update, chunk)
 
@@ -702,13 +715,15 @@ async def list_campaigns(update: Update, context: CRMContext, member: StaffMembe
 @require(Role.MANAGER)
 async def show_campaign(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show one campaign's report: delivery, presses, replies and uplift: /campaign <id>."""
-    campaign_id = _campaign_id(context, "/campaign <id>")
+    campaign_id = _campaign_id(context, "campaign")
     report = await campaigns.campaign_report(campaign_id=campaign_id)
-    text = campaigns.describe_report(report)
+    lang = member.text_language
+    text = campaigns.describe_report(report, lang)
     scheduled = report.campaign.scheduled_at
     if report.campaign.status is CampaignStatus.SCHEDULED and scheduled is not None:
         zone = context.bot_data.settings.timezone
-        text += f"\nScheduled for {scheduled.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+        when = f"{scheduled.astimezone(zone):%Y-%m-%d %H:%M}"
+        text += t("staff.campaign.scheduled_for", lang, when=when, zone=zone.key)
     for chunk in split_message(text, html=False):  # plain: names and specs are never markup
         await answer(update, chunk)
 

@@ -33,7 +33,7 @@ from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, Ticket
 from crm.i18n import CATALOG, t
 from crm.models import TicketKind
 from handlers import agent
-from handlers.auth import staff_sender
+from handlers.auth import sender_language, staff_sender
 from handlers.campaigns import dialog_message
 from handlers.context import CRMContext
 from handlers.notify import (
@@ -123,7 +123,7 @@ def bot_commands(language: str) -> list[BotCommand]:
 async def start(update: Update, context: CRMContext) -> None:
     """Register the customer and greet them (staff get their own commands)."""
     user, message = _sender(update)
-    member = await staff_sender(user)
+    member = await staff_sender(user, context.bot)
     if member is not None:
         await agent.staff_start(update, member)
         return
@@ -161,7 +161,7 @@ async def subscribe(update: Update, context: CRMContext) -> None:
 async def show_help(update: Update, context: CRMContext) -> None:
     """List the customer commands (staff get theirs)."""
     user, message = _sender(update)
-    member = await staff_sender(user)
+    member = await staff_sender(user, context.bot)
     if member is not None:
         await agent.staff_start(update, member)
         return
@@ -171,7 +171,7 @@ async def show_help(update: Update, context: CRMContext) -> None:
 async def intake(update: Update, context: CRMContext) -> None:
     """Log a message on the customer's open ticket (or a new inquiry), acknowledge, route it."""
     user, message = _sender(update)
-    member = await staff_sender(user)
+    member = await staff_sender(user, context.bot)
     if member is not None:
         # An answer to the step of a dialog they have open (/campaign_new), or a reply.
         if not await dialog_message(update, context, member):
@@ -254,7 +254,7 @@ async def list_tickets(update: Update, context: CRMContext) -> None:
 async def close(update: Update, context: CRMContext) -> None:
     """Let the customer resolve their own open ticket (staff: resolve any ticket by number)."""
     user, message = _sender(update)
-    if await staff_sender(user) is not None:
+    if await staff_sender(user, context.bot) is not None:
         await agent.close_ticket(update, context)
         return
     lang = user.language_code
@@ -296,9 +296,9 @@ async def edited(update: Update, context: CRMContext) -> None:
 
 
 async def unknown_command(update: Update, context: CRMContext) -> None:
-    """Answer a command the bot does not know."""
+    """Answer a command the bot does not know (staff in the language of their texts)."""
     user, message = _sender(update)
-    await message.reply_text(t("unknown_command", user.language_code))
+    await message.reply_text(t("unknown_command", await sender_language(user, context.bot)))
 
 
 async def ask_phone(update: Update, context: CRMContext) -> None:
@@ -318,7 +318,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     if contact is None or contact.user_id != user.id:
         await intake(update, context)  # someone else's card: just part of the conversation
         return
-    if await staff_sender(user) is not None:
+    if await staff_sender(user, context.bot) is not None:
         await intake(update, context)
         return
     linked = await records.link_telegram_by_phone(
@@ -344,7 +344,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
 async def unsupported(update: Update, context: CRMContext) -> None:
     """Politely decline content that cannot become part of a ticket (polls, dice...)."""
     user, message = _sender(update)
-    await message.reply_text(t("unsupported", user.language_code))
+    await message.reply_text(t("unsupported", await sender_language(user, context.bot)))
 
 
 async def forget_me(update: Update, context: CRMContext) -> None:

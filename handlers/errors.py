@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.processor import route_of
-from crm.i18n import t
+from crm.i18n import language_for, t
 from crm.staff import find_staff
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
 
 # Staff are not told their message is saved (a command is not a message on a ticket):
-# only what holds whatever failed.
-STAFF_APOLOGY = (
-    "Sorry, something went wrong handling that on our side; the details are in the bot's log. "
-    "What the bot already confirmed to you stands: check (e.g. /ticket <id>) before repeating it."
-)
+# only what holds whatever failed. The text is the catalog's "staff.apology".
 
 
 async def on_error(update: object, context: CRMContext) -> None:
@@ -44,8 +40,9 @@ async def on_error(update: object, context: CRMContext) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type != ChatType.PRIVATE or update.callback_query is not None:
         return
-    if user is not None and await _is_staff(user.id, context):
-        text = STAFF_APOLOGY
+    staff_language = await _staff_language(user, context) if user is not None else None
+    if staff_language is not None:
+        text = t("staff.apology", staff_language)
     else:
         saved = feed is not None and feed.stored(update)
         key = "error_apology" if saved else "error_apology_unsaved"
@@ -56,11 +53,15 @@ async def on_error(update: object, context: CRMContext) -> None:
         log.warning("could not send the apology to chat %s: %s", chat.id, err)
 
 
-async def _is_staff(telegram_id: int, context: CRMContext) -> bool:
+async def _staff_language(user: User, context: CRMContext) -> str | None:
+    """Return the language of a staff sender's texts, or None when they are not staff."""
     try:
-        return await find_staff(telegram_id=telegram_id) is not None
+        member = await find_staff(telegram_id=user.id)
     except Exception:  # the store may be what failed; the configured managers are known anyway
-        return telegram_id in context.bot_data.settings.manager_ids
+        if user.id in context.bot_data.settings.manager_ids:
+            return language_for(user.language_code)
+        return None
+    return None if member is None else member.text_language
 
 
 def _describe(update: object) -> str:

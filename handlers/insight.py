@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
@@ -15,6 +15,7 @@ from bot.settings import Settings
 from crm import clock, daily, metrics, staff
 from crm.charts import render_daily_chart
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.best_effort import send_charts
@@ -36,74 +37,85 @@ def register(application: Application) -> None:
     add(CommandHandler("agent_stats", agent_stats, filters=NEW_PRIVATE))
 
 
-def _days_arg(context: CRMContext, default: int, usage: str) -> int:
+def _days_arg(context: CRMContext, default: int, command: str) -> int:
     args = context.args or []
     if not args:
         return default
     if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS:
-        raise InvalidInput(f"usage: {usage} (a number of days, 1-{MAX_DAYS})")
+        usage = Phrase(f"staff.usage.{command}")
+        raise InvalidInput.of("staff.err.days", usage=usage, most=MAX_DAYS)
     return int(args[0])
 
 
-async def send_html_and_chart(bot: Bot, chat_id: int, html: str, chart: bytes | None) -> None:
+async def send_html_and_chart(
+    bot: Bot, chat_id: int, html: str, chart: bytes | None, *, lang: str
+) -> None:
     """Send a report's text (split under Telegram's limit) and its chart."""
     for chunk in split_message(html):
         await bot.send_message(chat_id, chunk, parse_mode=ParseMode.HTML)
     if chart is not None:
-        await send_charts(bot, chat_id, [(chart, None)])
+        await send_charts(bot, chat_id, [(chart, None)], lang=lang)
 
 
-async def daily_chart(settings: Settings, *, days: int = CHART_DAYS) -> bytes:
+async def daily_chart(settings: Settings, lang: str, *, days: int = CHART_DAYS) -> bytes:
     """Render tickets per day by kind with the CSAT line (drawing off the event loop)."""
     series = await metrics.daily_series(days=days, now=clock.utcnow(), zone=settings.timezone)
-    title = f"Tickets per day by kind, last {days} days, with CSAT"
-    return await asyncio.to_thread(render_daily_chart, series, title=title)
-
-
-async def summary_html(settings: Settings, *, day: date, title: str) -> str:
-    """Return the summary of a local day against the 7 days before it."""
-    result = await metrics.build_summary(day=day, zone=settings.timezone, now=clock.utcnow())
-    return metrics.render_summary(result, title=title)
+    title = t("staff.chart.daily", lang, days=days)
+    return await asyncio.to_thread(render_daily_chart, series, title=title, lang=lang)
 
 
 @require(Role.MANAGER)
 async def summary(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send the daily summary now, for today so far."""
-    settings = context.bot_data.settings
+    settings, lang = context.bot_data.settings, member.text_language
     today = clock.utcnow().astimezone(settings.timezone).date()
-    html = await summary_html(settings, day=today, title="Summary: today so far")
-    await send_html_and_chart(context.bot, member.telegram_id, html, await daily_chart(settings))
+    result = await metrics.build_summary(day=today, zone=settings.timezone, now=clock.utcnow())
+    html = metrics.render_summary(result, title=t("staff.summary.today", lang), lang=lang)
+    chart = await daily_chart(settings, lang)
+    await send_html_and_chart(context.bot, member.telegram_id, html, chart, lang=lang)
 
 
 @require(Role.MANAGER)
 async def report(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send the service metrics for the last N days (default 7) with a chart."""
-    settings = context.bot_data.settings
-    days = _days_arg(context, 7, "/report [days]")
+    settings, lang = context.bot_data.settings, member.text_language
+    days = _days_arg(context, 7, "report")
     period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
     result = await metrics.build_report(period=period, zone=settings.timezone)
-    chart = await daily_chart(settings, days=max(days, 2))
-    await send_html_and_chart(context.bot, member.telegram_id, metrics.render_report(result), chart)
+    chart = await daily_chart(settings, lang, days=max(days, 2))
+    html = metrics.render_report(result, lang)
+    await send_html_and_chart(context.bot, member.telegram_id, html, chart, lang=lang)
 
 
 @require(Role.MANAGER)
 async def agent_stats(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send per-agent tickets handled, median first response and CSAT for the last N days."""
-    settings = context.bot_data.settings
-    days = _days_arg(context, 7, "/agent_stats [days]")
+    settings, lang = context.bot_data.settings, member.text_language
+    days = _days_arg(context, 7, "agent_stats")
     period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
     rows = await metrics.agent_stats(period=period)
-    lines = [f"<b>Agents, last {days} day(s)</b>"]
+    lines = [t("staff.stats.heading", lang, days=days)]
     for row in rows:
         csat = f"{row.csat_pct:.0f}%" if row.csat_pct is not None else "–"
+        if row.ratings == 1:
+            ratings = t("staff.stats.rating", lang)
+        else:
+            ratings = t("staff.stats.ratings", lang, count=row.ratings)
         lines.append(
-            f"{esc(row.name)}: {row.handled} handled · first response "
-            f"{metrics.format_duration(row.first_response_median)} · CSAT {csat} "
-            f"({row.ratings} rating{'s' if row.ratings != 1 else ''})"
+            t(
+                "staff.stats.line",
+                lang,
+                name=esc(row.name),
+                handled=row.handled,
+                first=metrics.format_duration(row.first_response_median, lang),
+                csat=csat,
+                ratings=ratings,
+            )
         )
     if not rows:
-        lines.append("No agents yet.")
-    await send_html_and_chart(context.bot, member.telegram_id, "\n".join(lines), None)
+        lines.append(t("staff.stats.none", lang))
+    html = "\n".join(lines)
+    await send_html_and_chart(context.bot, member.telegram_id, html, None, lang=lang)
 
 
 async def daily_summary_job(context: CRMContext) -> None:
@@ -119,12 +131,18 @@ async def send_daily_summary(application: Application) -> int:
     if day is None or not await daily.claim(day=day):
         return 0
     yesterday = day - timedelta(days=1)
-    html = await summary_html(settings, day=yesterday, title=f"Daily summary for {yesterday}")
-    chart = await daily_chart(settings)
+    result = await metrics.build_summary(day=yesterday, zone=settings.timezone, now=clock.utcnow())
+    rendered: dict[str, tuple[str, bytes]] = {}  # by language: each is drawn once
     sent = 0
     for manager in await staff.managers():
+        lang = manager.text_language
+        if lang not in rendered:
+            title = t("staff.summary.daily", lang, day=yesterday)
+            html = metrics.render_summary(result, title=title, lang=lang)
+            rendered[lang] = html, await daily_chart(settings, lang)
+        html, chart = rendered[lang]
         try:
-            await send_html_and_chart(application.bot, manager.telegram_id, html, chart)
+            await send_html_and_chart(application.bot, manager.telegram_id, html, chart, lang=lang)
             sent += 1
         except TelegramError as err:
             log.warning("daily summary not delivered to manager %s: %s", manager.telegram_id, err)

@@ -11,7 +11,8 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from crm import clock, desk, dialogs, inbox, leases, routing, scoring, sla
-from crm.models import SlaKind
+from crm.i18n import DEFAULT_LANGUAGE, Phrase
+from crm.models import SlaKind, StaffMember
 from handlers import insight, sales, segments
 from handlers.agent import unknown_reply_text
 from handlers.context import CRMContext
@@ -198,10 +199,12 @@ async def settle_interrupted_replies(application: Application) -> int:
     for message in settled:
         if message.author_telegram_id is None:
             continue
+        author = await StaffMember.get_or_none(telegram_id=message.author_telegram_id)
+        lang = author.text_language if author is not None else DEFAULT_LANGUAGE
         try:
             await application.bot.send_message(
                 message.author_telegram_id,
-                unknown_reply_text(message.ticket.customer.display_name, message.ticket.id),
+                unknown_reply_text(message.ticket.customer.display_name, message.ticket.id, lang),
             )
         except TelegramError as err:
             who = message.author_telegram_id
@@ -223,18 +226,21 @@ async def check_sla(application: Application) -> int:
     pending = await sla.unnotified_breaches()
     for breach in pending:
         ticket = breach.ticket
-        who = esc(breach.agent.label) if breach.agent else "nobody (waiting in the queue)"
+        who = esc(breach.agent.label) if breach.agent else Phrase("staff.sla.nobody")
         what = (
-            f"no first response after {settings.sla_first_response_min} min"
+            Phrase("staff.sla.first_response", minutes=settings.sla_first_response_min)
             if breach.kind is SlaKind.FIRST_RESPONSE
-            else f"not resolved after {settings.sla_resolution_hours} h"
+            else Phrase("staff.sla.resolution", hours=settings.sla_resolution_hours)
         )
-        await alert_managers(
-            application.bot,
-            f"⏰ <b>SLA breach</b> on ticket #{ticket.id} ({ticket.kind.value}, "
-            f"{esc(ticket.customer.display_name)}): {what}. Assigned to {who}.",
-            ticket=ticket,
+        alert = Phrase(
+            "staff.sla.breach",
+            ticket_id=ticket.id,
+            kind=Phrase(f"staff.kind.{ticket.kind.value}"),
+            customer=esc(ticket.customer.display_name),
+            what=what,
+            who=who,
         )
+        await alert_managers(application.bot, alert, ticket=ticket)
     await sla.mark_notified(breaches=pending)
     late = await sla.late_tickets_with_offline_agents()
     for ticket in late:

@@ -11,9 +11,11 @@ from telegram.ext import Application, CommandHandler
 
 from crm import audit, staff
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import ManagerSource, Role, StaffMember
 from handlers.auth import answer, require
 from handlers.context import CRMContext
+from handlers.menu import publish_staff_menu, withdraw_staff_menu
 from handlers.notify import drain_and_notify
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
@@ -37,7 +39,7 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
     """Make a Telegram user an agent: /agent_add <user_id> [name] [skill ...]."""
     args = context.args or []
     if not args:
-        raise InvalidInput("usage: /agent_add <user_id> [name] [skill ...]")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_add"))
     telegram_id = staff.parse_user_id(args[0])
     name = args[1] if len(args) > 1 else ""
     agent, new = await staff.add_agent(telegram_id=telegram_id, name=name, skills=args[2:])
@@ -47,12 +49,11 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
         subject=f"user {telegram_id}",
         details={"name": agent.name, "skills": agent.skills},
     )
-    skills = ", ".join(agent.skills) or "none"
-    verb = "is now an agent" if new else "updated"
-    await answer(
-        update,
-        f"{agent.label} ({telegram_id}) {verb}. Skills: {skills}. They go online with /online.",
-    )
+    lang = member.text_language
+    skills = ", ".join(agent.skills) or t("staff.none", lang)
+    key = "staff.team.agent_added" if new else "staff.team.agent_updated"
+    await answer(update, t(key, lang, name=agent.label, telegram_id=telegram_id, skills=skills))
+    await publish_staff_menu(context.bot, agent)
 
 
 @require(Role.MANAGER)
@@ -60,7 +61,7 @@ async def agent_remove(update: Update, context: CRMContext, member: StaffMember)
     """Remove an agent; their open tickets go back to the queue and are re-routed."""
     args = context.args or []
     if len(args) != 1:
-        raise InvalidInput("usage: /agent_remove <user_id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_remove"))
     removed, released = await staff.remove_agent(telegram_id=staff.parse_user_id(args[0]))
     await audit.record(
         actor_telegram_id=member.telegram_id,
@@ -68,11 +69,11 @@ async def agent_remove(update: Update, context: CRMContext, member: StaffMember)
         subject=f"user {removed.telegram_id}",
         details={"released": [t.id for t in released]},
     )
-    await answer(
-        update,
-        f"{removed.label} is no longer an agent. {len(released)} open ticket(s) went back "
-        "to the queue.",
+    text = t(
+        "staff.team.agent_removed", member.text_language, name=removed.label, released=len(released)
     )
+    await answer(update, text)
+    await withdraw_staff_menu(context.bot, removed.telegram_id)
     await drain_and_notify(context.bot, context.bot_data.settings)
 
 
@@ -80,29 +81,41 @@ async def agent_remove(update: Update, context: CRMContext, member: StaffMember)
 async def agents(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List agents with online state, open ticket count and capacity."""
     loads = await staff.agent_loads(default_capacity=context.bot_data.settings.agent_capacity)
+    lang = member.text_language
     if not loads:
-        await answer(update, "No agents yet. Add one with /agent_add <user_id> [name] [skill ...]")
+        await answer(update, t("staff.team.no_agents", lang))
         return
-    lines = ["<b>Team</b> (online first):"]
+    lines = [t("staff.team.heading", lang)]
     for load in sorted(loads, key=lambda x: (not x.staff.online, x.staff.id)):
         person = load.staff
-        state = "🟢 online" if person.online else "⚪ offline"
-        role = _manager_note(person) if person.role is Role.MANAGER else ""
-        skills = f" · skills: {esc(', '.join(person.skills))}" if person.skills else ""
+        state = t("staff.team.online" if person.online else "staff.team.offline", lang)
+        role = _manager_note(person, lang) if person.role is Role.MANAGER else ""
+        skills = ""
+        if person.skills:
+            skills = t("staff.team.skills", lang, skills=esc(", ".join(person.skills)))
         lines.append(
-            f"{state} {esc(person.label)} ({person.telegram_id}){role} · "
-            f"{load.open_tickets}/{load.capacity} open{skills}"
+            t(
+                "staff.team.line",
+                lang,
+                state=state,
+                name=esc(person.label),
+                telegram_id=person.telegram_id,
+                role=role,
+                open=load.open_tickets,
+                capacity=load.capacity,
+                skills=skills,
+            )
         )
     assert update.effective_message is not None
     await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
 
-def _manager_note(person: StaffMember) -> str:
+def _manager_note(person: StaffMember, lang: str) -> str:
     if person.manager_source is ManagerSource.SETTING:
-        return " · manager (CRM_MANAGER_IDS)"
+        return t("staff.team.manager_setting", lang)
     if person.promoted_by is not None:
-        return f" · manager (promoted by {person.promoted_by})"
-    return " · manager"
+        return t("staff.team.manager_promoted", lang, by=person.promoted_by)
+    return t("staff.team.manager", lang)
 
 
 @require(Role.MANAGER)
@@ -110,10 +123,17 @@ async def manager_add(update: Update, context: CRMContext, member: StaffMember) 
     """Promote a Telegram user to manager; they and the other managers are told."""
     args = context.args or []
     if len(args) != 1:
-        raise InvalidInput("usage: /manager_add <user_id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.manager_add"))
     promoted = await staff.promote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
-    await answer(update, f"{promoted.label} ({promoted.telegram_id}) is now a manager.")
+    text = t(
+        "staff.team.manager_added",
+        member.text_language,
+        name=promoted.label,
+        telegram_id=promoted.telegram_id,
+    )
+    await answer(update, text)
     await announce_promotion(context.bot, promoted, by=member)
+    await publish_staff_menu(context.bot, promoted)
 
 
 @require(Role.MANAGER)
@@ -121,15 +141,18 @@ async def manager_remove(update: Update, context: CRMContext, member: StaffMembe
     """Take the manager role back (never from the last manager); they and the others are told."""
     args = context.args or []
     if len(args) != 1:
-        raise InvalidInput("usage: /manager_remove <user_id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.manager_remove"))
     demotion = await staff.demote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
-    person = demotion.member
-    text = f"{person.label} ({person.telegram_id}) is no longer a manager; {_now(demotion)}."
+    person, lang = demotion.member, member.text_language
+    text = t(
+        "staff.team.manager_removed",
+        lang,
+        name=person.label,
+        telegram_id=person.telegram_id,
+        now=_now(demotion),
+    )
     if demotion.source is ManagerSource.SETTING:
-        text += (
-            " CRM_MANAGER_IDS listed them at the last start: unless the id is taken out of it,"
-            " the next start makes them a manager again."
-        )
+        text += t("staff.team.setting_returns", lang)
     await answer(update, text)
     await announce_demotion(context.bot, demotion)
     if demotion.released:
@@ -138,14 +161,15 @@ async def manager_remove(update: Update, context: CRMContext, member: StaffMembe
 
 async def announce_promotion(bot: Bot, promoted: StaffMember, *, by: StaffMember) -> None:
     """Tell the new manager and the other managers (not the promoter) who promoted whom."""
-    await _tell(
-        bot,
-        promoted.telegram_id,
-        f"You are now a manager on this desk (promoted by {by.label}). /help lists your commands.",
-    )
+    await _tell(bot, promoted, Phrase("staff.team.you_promoted", by=by.label))
     await _tell_managers(
         bot,
-        f"👤 {promoted.label} ({promoted.telegram_id}) is now a manager, promoted by {by.label}.",
+        Phrase(
+            "staff.team.promoted",
+            name=promoted.label,
+            telegram_id=promoted.telegram_id,
+            by=by.label,
+        ),
         skip={promoted.telegram_id, by.telegram_id},
     )
 
@@ -154,27 +178,30 @@ async def announce_demotion(bot: Bot, demotion: staff.Demotion) -> None:
     """Tell the former manager and the remaining managers (not the remover) about it."""
     person, by = demotion.member, demotion.by
     if by is None:
-        why = "CRM_MANAGER_IDS no longer lists them"
-        yours = "your id is no longer in CRM_MANAGER_IDS"
+        why = Phrase("staff.team.why_setting")
+        yours = Phrase("staff.team.yours_setting")
     else:
-        why = yours = f"removed by {by.label}"
+        why = yours = Phrase("staff.team.removed_by", by=by.label)
     if by is None or by.telegram_id != person.telegram_id:
-        after = (
-            "You are still an agent: /help lists your commands."
-            if demotion.still_agent
-            else "You are no longer on its staff."
+        after = Phrase(
+            "staff.team.still_agent" if demotion.still_agent else "staff.team.left_staff"
         )
-        await _tell(
-            bot,
-            person.telegram_id,
-            f"You are no longer a manager on this desk ({yours}). {after}",
-        )
+        await _tell(bot, person, Phrase("staff.team.you_demoted", why=yours, after=after))
     await _tell_managers(
         bot,
-        f"👤 {person.label} ({person.telegram_id}) is no longer a manager ({why}); "
-        f"{_now(demotion)}.",
+        Phrase(
+            "staff.team.demoted",
+            name=person.label,
+            telegram_id=person.telegram_id,
+            why=why,
+            now=_now(demotion),
+        ),
         skip={person.telegram_id, by.telegram_id if by else None},
     )
+    if demotion.still_agent:
+        await publish_staff_menu(bot, person)
+    else:
+        await withdraw_staff_menu(bot, person.telegram_id)
 
 
 async def announce_manager_sync(bot: Bot, sync: staff.ManagerSync) -> None:
@@ -183,24 +210,24 @@ async def announce_manager_sync(bot: Bot, sync: staff.ManagerSync) -> None:
         await announce_demotion(bot, demotion)
 
 
-def _now(demotion: staff.Demotion) -> str:
+def _now(demotion: staff.Demotion) -> Phrase:
     if demotion.still_agent:
-        return "they are an agent again"
-    return f"they left the staff and {len(demotion.released)} open ticket(s) went back to the queue"
+        return Phrase("staff.team.agent_again")
+    return Phrase("staff.team.left", released=len(demotion.released))
 
 
-async def _tell_managers(bot: Bot, text: str, *, skip: set[int | None]) -> None:
+async def _tell_managers(bot: Bot, text: Phrase, *, skip: set[int | None]) -> None:
     for manager in await staff.managers():
         if manager.telegram_id not in skip:
-            await _tell(bot, manager.telegram_id, text)
+            await _tell(bot, manager, text)
 
 
-async def _tell(bot: Bot, chat_id: int, text: str) -> None:
+async def _tell(bot: Bot, person: StaffMember, text: Phrase) -> None:
     # Plain text: staff names come from Telegram profiles. The change stands if this fails.
     try:
-        await bot.send_message(chat_id, text)
+        await bot.send_message(person.telegram_id, text.render(person.text_language))
     except TelegramError as err:
-        log.warning("could not tell user %s about a manager change: %s", chat_id, err)
+        log.warning("could not tell user %s about a manager change: %s", person.telegram_id, err)
 
 
 @require(Role.MANAGER)
@@ -208,9 +235,10 @@ async def show_audit(update: Update, context: CRMContext, member: StaffMember) -
     """List the latest privileged actions: /audit [n] (default 20)."""
     args = context.args or []
     if len(args) > 1 or (args and (not args[0].isdigit() or not 1 <= int(args[0]) <= 200)):
-        raise InvalidInput("usage: /audit [n] (1-200)")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.audit"))
     entries = await audit.recent(limit=int(args[0]) if args else 20)
-    lines = ["<b>Audit log</b> (newest first):"]
-    lines += [esc(audit.describe(entry)) for entry in entries] or ["– empty –"]
+    lang = member.text_language
+    lines = [t("staff.audit.heading", lang)]
+    lines += [esc(audit.describe(entry)) for entry in entries] or [t("staff.audit.empty", lang)]
     for chunk in split_message("\n".join(lines)):
         await context.bot.send_message(member.telegram_id, chunk, parse_mode=ParseMode.HTML)

@@ -8,6 +8,7 @@ from telegram.ext import Application, CommandHandler
 
 from crm import associations
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.best_effort import show_activity
@@ -17,10 +18,6 @@ from handlers.unpack import NEW_PRIVATE
 
 # A chat message is read, not scrolled: the strongest few rules.
 SHOWN_RULES = 10
-USAGE = (
-    "usage: /associations [min_support] [min_confidence], "
-    "e.g. /associations 1% 30% or /associations 0.01 0.3"
-)
 
 
 def register(application: Application) -> None:
@@ -33,7 +30,7 @@ async def show_associations(update: Update, context: CRMContext, member: StaffMe
     """List the strongest product rules, each with its campaign audience."""
     args = context.args or []
     if len(args) > 2:
-        raise InvalidInput(USAGE)
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.associations"))
     min_support = _share(args, 0, "support", associations.DEFAULT_MIN_SUPPORT)
     min_confidence = _share(args, 1, "confidence", associations.DEFAULT_MIN_CONFIDENCE)
     message = update.effective_message
@@ -42,7 +39,7 @@ async def show_associations(update: Update, context: CRMContext, member: StaffMe
     report = await associations.mine_associations(
         min_support=min_support, min_confidence=min_confidence, limit=SHOWN_RULES
     )
-    for chunk in split_message(report_html(report)):
+    for chunk in split_message(report_html(report, member.text_language)):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
 
 
@@ -50,17 +47,19 @@ def _share(args: list[str], index: int, name: str, default: float) -> float:
     return associations.parse_share(args[index], name=name) if len(args) > index else default
 
 
-def report_html(report: associations.AssociationReport) -> str:
+def report_html(report: associations.AssociationReport, lang: str) -> str:
     """Render the report for Telegram: each rule, then its audience ready to copy."""
-    lines = [f"<b>{esc(associations.summary(report))}</b>"]
+    lines = [f"<b>{esc(associations.summary(report, lang))}</b>"]
     if not report.rules:
-        lines.append(esc(f"No rules: {report.reason or 'none found'}."))
+        reason = report.why or Phrase("staff.mining.none_found")
+        lines.append(esc(t("staff.mining.no_rules", lang, reason=reason)))
         return "\n".join(lines)
     for number, rule in enumerate(report.rules, start=1):
-        lines += ["", f"{number}. {esc(associations.describe_rule(rule))}"]
+        lines += ["", f"{number}. {esc(associations.describe_rule(rule, lang))}"]
         audience = rule.audience
-        lines.append(
-            f"Audience: <code>{esc(audience)}</code>" if audience else esc(associations.NO_AUDIENCE)
-        )
-    lines += ["", "Use an audience with /campaign_new to offer the missing product."]
+        if audience:
+            lines.append(t("staff.mining.audience", lang, audience=f"<code>{esc(audience)}</code>"))
+        else:
+            lines.append(esc(t("staff.mining.no_audience", lang)))
+    lines += ["", t("staff.mining.hint", lang)]
     return "\n".join(lines)

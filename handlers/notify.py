@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from bot.settings import Settings
 from crm import audit, notifications, routing, staff
 from crm.desk import TicketHistory
+from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
 from crm.models import Customer, Delivery, Direction, Message, Priority, StaffMember, Ticket
 from handlers.text import esc, split_message
 
@@ -19,78 +20,82 @@ log = logging.getLogger(__name__)
 
 PREVIEW_MESSAGES = 5
 CALLBACK_PREFIX = "tk"
+NEW_TICKET = Phrase("staff.notify.new_ticket")
 
 
-def ticket_buttons(ticket: Ticket, *, take: bool) -> InlineKeyboardMarkup:
+def ticket_buttons(ticket: Ticket, *, take: bool, lang: str) -> InlineKeyboardMarkup:
     """Return the inline buttons shown under a ticket notification."""
-    row = []
-    if take:
-        row.append(
-            InlineKeyboardButton("✋ Take", callback_data=f"{CALLBACK_PREFIX}:take:{ticket.id}")
-        )
-    row.append(
-        InlineKeyboardButton("✅ Close", callback_data=f"{CALLBACK_PREFIX}:close:{ticket.id}")
-    )
-    row.append(
-        InlineKeyboardButton("📜 History", callback_data=f"{CALLBACK_PREFIX}:show:{ticket.id}")
-    )
+    actions = (("take", "staff.notify.take"),) if take else ()
+    actions += (("close", "staff.notify.close"), ("show", "staff.notify.history"))
+    row = [
+        InlineKeyboardButton(t(key, lang), callback_data=f"{CALLBACK_PREFIX}:{action}:{ticket.id}")
+        for action, key in actions
+    ]
     return InlineKeyboardMarkup([row])
 
 
-def ticket_header(ticket: Ticket, customer: Customer) -> str:
+def ticket_header(ticket: Ticket, customer: Customer, lang: str) -> str:
     """Return the HTML head of a ticket notification: number, kind, priority, customer."""
-    priority = ticket.priority.name
+    priority = t(f"staff.priority.{ticket.priority.name.lower()}", lang).upper()
+    kind = t(f"staff.kind.{ticket.kind.value}", lang)
     if ticket.priority >= Priority.HIGH:
         priority = f"<b>{priority}</b>"
     who = esc(customer.display_name)
     if customer.username:
         who += f" (@{esc(customer.username)})"
     lang = f" · {esc(customer.language_code)}" if customer.language_code else ""
-    return (
-        f"🎫 <b>#{ticket.id}</b> · {ticket.kind.value} · {priority} · {esc(ticket.topic)}\n"
-        f"👤 {who}{lang}"
-    )
+    return f"🎫 <b>#{ticket.id}</b> · {kind} · {priority} · {esc(ticket.topic)}\n👤 {who}{lang}"
 
 
-def render_message_line(message: Message, authors: dict[int, str], customer: Customer) -> str:
+def media_label(message: Message, lang: str) -> str:
+    """Return "[photo] " and the like for a message with media, in a language; else ""."""
+    if message.media_type is None:
+        return ""
+    return f"[{t(f'staff.media.{message.media_type.value}', lang)}] "
+
+
+def render_message_line(
+    message: Message, authors: dict[int, str], customer: Customer, lang: str
+) -> str:
     """Return one history line: time, who, text (escaped), media."""
     stamp = message.created_at.strftime("%m-%d %H:%M")
+    author = esc(authors.get(message.author_telegram_id or 0) or t("staff.history.staff", lang))
     if message.direction is Direction.INBOUND:
         who = esc(customer.display_name)
     elif message.direction is Direction.INTERNAL:
-        who = "📝 note by " + esc(authors.get(message.author_telegram_id or 0, "staff"))
+        who = t("staff.history.note_by", lang, name=author)
     else:
-        who = "↩️ " + esc(authors.get(message.author_telegram_id or 0, "staff"))
-    media = f"[{message.media_type.value}] " if message.media_type else ""
-    flags = " (edited)" if message.edited_at else ""
+        who = "↩️ " + author
+    flags = t("staff.history.edited", lang) if message.edited_at else ""
     if message.direction is Direction.OUTBOUND and message.delivery_error:
-        flags += f" ⚠️ not delivered: {esc(message.delivery_error)}"
+        flags += t("staff.history.not_delivered", lang, error=esc(message.delivery_error))
     elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.UNKNOWN:
-        flags += " ⚠️ may not have arrived (the bot stopped while sending it)"
+        flags += t("staff.history.may_not_have_arrived", lang)
     elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.SENDING:
-        flags += " ⏳ sending"
-    return f"{stamp} {who}: {media}{esc(message.text)}{flags}"
+        flags += t("staff.history.sending", lang)
+    return f"{stamp} {who}: {media_label(message, lang)}{esc(message.text)}{flags}"
 
 
 async def notify_assignment(
-    bot: Bot, assignment: routing.Assignment, *, reason: str = "New ticket for you"
+    bot: Bot, assignment: routing.Assignment, *, reason: Phrase = NEW_TICKET
 ) -> None:
-    """Tell the assigned agent about their ticket, with the conversation so far."""
+    """Tell the assigned agent about their ticket (in their language), with the conversation."""
     ticket = await Ticket.get(id=assignment.ticket.id).select_related("customer")
     messages = (
         await Message.filter(ticket_id=ticket.id, direction=Direction.INBOUND)
         .order_by("-created_at", "-id")
         .limit(PREVIEW_MESSAGES)
     )
-    lines = [f"<b>{esc(reason)}</b>", ticket_header(ticket, ticket.customer), ""]
-    lines += [render_message_line(m, {}, ticket.customer) for m in reversed(messages)]
-    lines += ["", "Reply to this message to answer the customer."]
+    lang = assignment.staff.text_language
+    lines = [f"<b>{esc(reason.render(lang))}</b>", ticket_header(ticket, ticket.customer, lang), ""]
+    lines += [render_message_line(m, {}, ticket.customer, lang) for m in reversed(messages)]
+    lines += ["", t("staff.notify.reply_hint", lang)]
     await send_about_ticket(
         bot,
         assignment.staff.telegram_id,
         ticket,
         "\n".join(lines),
-        buttons=ticket_buttons(ticket, take=False),
+        buttons=ticket_buttons(ticket, take=False, lang=lang),
     )
 
 
@@ -109,7 +114,7 @@ async def forward_customer_message(
     agent = await StaffMember.get_or_none(id=ticket.assignee_id)  # type: ignore[attr-defined]
     if agent is None:
         return
-    media = f"[{message.media_type.value}] " if message.media_type else ""
+    media = media_label(message, agent.text_language)
     text = f"💬 <b>#{ticket.id}</b> {esc(customer.display_name)}: {media}{esc(message.text)}"
     await send_about_ticket(bot, agent.telegram_id, ticket, text)
     if message.media_type is not None:
@@ -127,18 +132,24 @@ async def warn_flooding(
     bot: Bot, *, telegram_id: int, customer: Customer | None, ticket: Ticket | None, recent: int
 ) -> None:
     """Tell the ticket's agent (or the managers) once that a customer is flooding."""
-    who = esc(customer.display_name) if customer else f"Telegram user {telegram_id}"
-    head = f"⚠️ <b>#{ticket.id}</b> {who}" if ticket is not None else f"⚠️ {who}"
-    tail = f"; see /ticket {ticket.id}." if ticket is not None else "."
-    text = (
-        f"{head} is flooding: {recent} messages in a minute. Further messages are stored "
-        f"without being answered or forwarded, and buttons change nothing{tail}"
+    who: object = (
+        esc(customer.display_name)
+        if customer
+        else Phrase("staff.flood.user", telegram_id=telegram_id)
     )
+    if ticket is not None:
+        head = Phrase("staff.flood.head_ticket", ticket_id=ticket.id, who=who)
+        tail = Phrase("staff.flood.see_ticket", ticket_id=ticket.id)
+    else:
+        head, tail = Phrase("staff.flood.head", who=who), Phrase("staff.flood.end")
+    text = Phrase("staff.flood.warning", head=head, recent=recent, tail=tail)
     agent_id = ticket.assignee_id if ticket is not None else None  # type: ignore[attr-defined]
     agent = await StaffMember.get_or_none(id=agent_id) if agent_id is not None else None
     try:
         if agent is not None and ticket is not None:
-            await send_about_ticket(bot, agent.telegram_id, ticket, text)
+            await send_about_ticket(
+                bot, agent.telegram_id, ticket, text.render(agent.text_language)
+            )
         else:
             await alert_managers(bot, text, ticket=ticket)
     except TelegramError as err:
@@ -168,9 +179,11 @@ async def send_about_ticket(
         )
 
 
-async def alert_managers(bot: Bot, html_text: str, *, ticket: Ticket | None = None) -> None:
-    """Send an alert to every manager; one unreachable manager does not stop the others."""
+async def alert_managers(bot: Bot, html: Phrase, *, ticket: Ticket | None = None) -> None:
+    """Send an alert to every manager in their language; one unreachable one stops no other."""
     for manager in await staff.managers():
+        lang = manager.text_language
+        html_text = html.render(lang)
         try:
             if ticket is not None:
                 await send_about_ticket(
@@ -178,7 +191,7 @@ async def alert_managers(bot: Bot, html_text: str, *, ticket: Ticket | None = No
                     manager.telegram_id,
                     ticket,
                     html_text,
-                    buttons=ticket_buttons(ticket, take=False),
+                    buttons=ticket_buttons(ticket, take=False, lang=lang),
                 )
             else:
                 await bot.send_message(manager.telegram_id, html_text, parse_mode=ParseMode.HTML)
@@ -192,7 +205,7 @@ async def route_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> N
         ticket_id=ticket_id, default_capacity=settings.agent_capacity
     )
     if assignment is not None:
-        await _notify_safely(bot, assignment, "New ticket for you")
+        await _notify_safely(bot, assignment, NEW_TICKET)
 
 
 async def route_reopened_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> None:
@@ -201,23 +214,24 @@ async def route_reopened_and_notify(bot: Bot, settings: Settings, *, ticket_id: 
         ticket_id=ticket_id, default_capacity=settings.agent_capacity
     )
     if assignment is not None:
-        await _notify_safely(bot, assignment, f"Ticket #{ticket_id} reopened by the customer")
+        reason = Phrase("staff.notify.reopened", ticket_id=ticket_id)
+        await _notify_safely(bot, assignment, reason)
 
 
 async def drain_and_notify(bot: Bot, settings: Settings) -> Sequence[routing.Assignment]:
     """Hand out waiting tickets and tell each agent."""
     assignments = await routing.drain_queue(default_capacity=settings.agent_capacity)
     for assignment in assignments:
-        await _notify_safely(bot, assignment, "Ticket from the queue for you")
+        await _notify_safely(bot, assignment, Phrase("staff.notify.from_queue"))
     return assignments
 
 
-async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: str) -> None:
+async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: Phrase) -> None:
     await audit.record(
         actor_telegram_id=None,
         action="ticket.assign",
         subject=f"ticket {assignment.ticket.id}",
-        details={"to": assignment.staff.telegram_id, "reason": reason},
+        details={"to": assignment.staff.telegram_id, "reason": reason.render(DEFAULT_LANGUAGE)},
     )
     try:
         await notify_assignment(bot, assignment, reason=reason)
@@ -231,22 +245,30 @@ async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: str) 
         )
 
 
-def render_history(history: TicketHistory, zone_name: str = "UTC") -> str:
-    """Return a ticket's full history as HTML lines."""
+def render_history(history: TicketHistory, lang: str) -> str:
+    """Return a ticket's full history as HTML lines, in a staff member's language."""
     ticket, customer = history.ticket, history.customer
-    assignee = esc(history.assignee.label) if history.assignee else "nobody (waiting)"
+    if history.assignee is not None:
+        assignee = esc(history.assignee.label)
+    else:
+        assignee = t("staff.history.nobody", lang)
+    status = Phrase(f"staff.status.{ticket.status.value}")
     lines = [
-        ticket_header(ticket, customer),
-        f"Status: {ticket.status.value} · assigned to {assignee}",
-        f"Subject: {esc(ticket.subject)}",
-        f"Customer: Telegram id {customer.telegram_id or '-'} · "
-        f"{history.past_tickets} other ticket(s)",
+        ticket_header(ticket, customer, lang),
+        t("staff.history.status", lang, status=status, assignee=assignee),
+        t("staff.history.subject", lang, subject=esc(ticket.subject)),
+        t(
+            "staff.history.customer",
+            lang,
+            telegram_id=customer.telegram_id or "-",
+            past=history.past_tickets,
+        ),
     ]
     if history.sentiment is not None:
-        lines.append(f"Sentiment: {history.sentiment}")
+        lines.append(t("staff.history.sentiment", lang, mood=history.sentiment.describe(lang)))
     for rating in history.ratings:
         comment = f" “{esc(rating.comment)}”" if rating.comment else ""
-        lines.append(f"Rating: {rating.score}/5{comment}")
+        lines.append(t("staff.history.rating", lang, score=rating.score, comment=comment))
     lines.append("")
-    lines += [render_message_line(m, history.authors, customer) for m in history.messages]
+    lines += [render_message_line(m, history.authors, customer, lang) for m in history.messages]
     return "\n".join(lines)

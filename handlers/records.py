@@ -14,6 +14,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from crm import clock, exports, records
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import Role, StaffMember
 from crm.staff import parse_user_id
 from handlers.auth import answer, require
@@ -26,10 +27,6 @@ log = logging.getLogger(__name__)
 # Telegram lets bots download files up to 20 MB; larger ones go through `crm import`.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 IMPORT_CAPTION = r"^/import(@\w+)?(\s|$)"
-IMPORT_USAGE = (
-    "Send the file (CSV or XLSX) as a document with the caption /import customers, "
-    "/import products or /import orders."
-)
 SHOWN_WARNINGS = 5
 
 
@@ -52,22 +49,17 @@ def parse_import_kind(caption: str) -> records.ImportKind:
     """Read the kind of file from a caption like '/import customers'."""
     words = caption.split()
     if len(words) < 2:
-        raise InvalidInput(
-            "say what the file holds in the caption: /import customers, /import products "
-            "or /import orders"
-        )
+        raise InvalidInput.of("staff.err.import_what")
     try:
         return records.ImportKind(words[1].lower())
     except ValueError:
-        raise InvalidInput(
-            f"{words[1]!r} cannot be imported; use customers, products or orders"
-        ) from None
+        raise InvalidInput.of("staff.err.import_kind", raw=words[1]) from None
 
 
 @require(Role.MANAGER)
 async def import_help(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Explain that an import is a document with a caption."""
-    await answer(update, IMPORT_USAGE)
+    await answer(update, t("staff.import.usage", member.text_language))
 
 
 @require(Role.MANAGER)
@@ -78,10 +70,8 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
     document = message.document
     kind = parse_import_kind(message.caption or "")
     if document.file_size and document.file_size > MAX_IMPORT_BYTES:
-        raise InvalidInput(
-            f"the file is {document.file_size / 1_048_576:.1f} MB; Telegram lets bots fetch "
-            "up to 20 MB. Split it, or run `crm import` on the server"
-        )
+        size = f"{document.file_size / 1_048_576:.1f}"
+        raise InvalidInput.of("staff.err.import_too_big", size=size)
     settings = context.bot_data.settings
     await show_activity(context.bot, message.chat_id, ChatAction.TYPING)
     data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
@@ -96,16 +86,18 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
             timezone=settings.timezone,
             actor_telegram_id=member.telegram_id,
         )
-    lines = [f"Imported {name} ({kind.value}): {report.summary()}."]
+    lang = member.text_language
+    summary = report.summary(lang)
+    lines = [t("staff.import.done", lang, name=name, kind=kind.value, summary=summary)]
     if report.warnings:
-        lines.append(f"{len(report.warnings)} warning(s), e.g.:")
+        lines.append(t("staff.import.warnings", lang, count=len(report.warnings)))
         lines += [f"• {warning}" for warning in report.warnings[:SHOWN_WARNINGS]]
     await message.reply_text("\n".join(lines)[:4000])
     if report.rejected:
         await message.reply_document(
             document=records.rejects_csv(report.rejected),
             filename=f"{Path(name).stem}.rejected.csv",
-            caption=f"{len(report.rejected)} rejected row(s) with the reason for each",
+            caption=t("staff.import.rejected", lang, count=len(report.rejected)),
         )
 
 
@@ -120,7 +112,7 @@ async def export(update: Update, context: CRMContext, member: StaffMember) -> No
     """Send a table as a CSV document: /export customers|tickets|orders|deals."""
     args = context.args or []
     if len(args) != 1:
-        raise InvalidInput("usage: /export customers|tickets|orders|deals")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.export"))
     kind = exports.parse_export_kind(args[0])
     message = update.effective_message
     assert message is not None
@@ -132,7 +124,9 @@ async def export(update: Update, context: CRMContext, member: StaffMember) -> No
         )
         data = await asyncio.to_thread(result.path.read_bytes)
     await message.reply_document(
-        document=data, filename=filename, caption=f"{result.rows} {kind.value} row(s)"
+        document=data,
+        filename=filename,
+        caption=t("staff.export.rows", member.text_language, rows=result.rows, kind=kind.value),
     )
 
 
@@ -141,17 +135,22 @@ async def merge(update: Update, context: CRMContext, member: StaffMember) -> Non
     """Merge one customer into another: /merge <id_keep> <id_drop>."""
     args = context.args or []
     if len(args) != 2:
-        raise InvalidInput("usage: /merge <customer_to_keep> <customer_to_merge_into_it>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.merge"))
     keep_id, drop_id = (records.parse_customer_id(arg) for arg in args)
     result = await records.merge_customers(
         keep_id=keep_id, drop_id=drop_id, actor_telegram_id=member.telegram_id
     )
-    moved = ", ".join(f"{n} {what}" for what, n in result.moved.items()) or "nothing to move"
-    await answer(
-        update,
-        f"Customer #{drop_id} is merged into #{keep_id} ({result.customer.display_name}). "
-        f"Moved: {moved}.",
+    lang = member.text_language
+    moved = ", ".join(f"{n} {what}" for what, n in result.moved.items())
+    text = t(
+        "staff.merge.done",
+        lang,
+        drop_id=drop_id,
+        keep_id=keep_id,
+        name=result.customer.display_name,
+        moved=moved or t("staff.merge.nothing", lang),
     )
+    await answer(update, text)
 
 
 @require(Role.MANAGER)
@@ -159,13 +158,17 @@ async def link(update: Update, context: CRMContext, member: StaffMember) -> None
     """Attach a Telegram user to an imported customer: /link <customer_id> <telegram_id>."""
     args = context.args or []
     if len(args) != 2:
-        raise InvalidInput("usage: /link <customer_id> <telegram_user_id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.link"))
     customer_id = records.parse_customer_id(args[0])
     telegram_id = parse_user_id(args[1])
     customer = await records.link_telegram(
         customer_id=customer_id, telegram_id=telegram_id, actor_telegram_id=member.telegram_id
     )
-    await answer(
-        update,
-        f"Customer #{customer.id} ({customer.display_name}) is now Telegram user {telegram_id}.",
+    text = t(
+        "staff.link.done",
+        member.text_language,
+        customer_id=customer.id,
+        name=customer.display_name,
+        telegram_id=telegram_id,
     )
+    await answer(update, text)

@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from crm import sales, sales_report
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from handlers.auth import answer, require
 from handlers.best_effort import send_charts, show_activity
@@ -31,18 +32,6 @@ log = logging.getLogger(__name__)
 PREFIX = "sl"
 _DONE = re.compile(rf"^{PREFIX}:done:(\d{{1,9}})$")
 TASK_BUTTONS = 20
-
-SALES_HELP = (
-    "Sales commands:\n"
-    "/deal_new <customer_id> <value> <title> – open a deal\n"
-    "/deal <id> – details and stage history\n"
-    "/deal_stage <id> <stage> – move it (lead, contacted, qualified, proposal, won, lost)\n"
-    "/deals – your open deals by stage\n"
-    "/task <d12|c34> <YYYY-MM-DD> <text> – follow-up on deal 12 or customer 34\n"
-    "/tasks – your follow-ups due today and overdue\n"
-    "/target <user_id> <YYYY-MM> <amount> – monthly target (managers)\n"
-    "/sales [months] – the sales report (managers)"
-)
 
 
 def register(application: Application) -> None:
@@ -73,20 +62,24 @@ def _money(value: object) -> str:
 async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Open a deal: /deal_new <customer_id> <value> <title>."""
     args = context.args or []
-    usage = "usage: /deal_new <customer_id> <value> <title>, e.g. /deal_new 34 1200 Annual plan"
     if len(args) < 3:
-        raise InvalidInput(usage)
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal_new"))
     customer_id = sales.parse_id(args[0], "customer")
     value = sales.parse_money(args[1])
     assert update.effective_message is not None
     title = text_after(update.effective_message, 2)
     deal = await sales.create_deal(customer_id=customer_id, value=value, title=title, owner=member)
     deal = await sales.get_deal(deal_id=deal.id)
-    await answer(
-        update,
-        f"Deal #{deal.id} opened for {deal.customer.display_name}: {deal.title} · "
-        f"{_money(deal.value)} · {deal.stage.value}. Move it with /deal_stage {deal.id} <stage>.",
+    text = t(
+        "staff.deal.opened",
+        member.text_language,
+        deal_id=deal.id,
+        customer=deal.customer.display_name,
+        title=deal.title,
+        value=_money(deal.value),
+        stage=deal.stage.value,
     )
+    await answer(update, text)
 
 
 @require(Role.AGENT)
@@ -94,22 +87,39 @@ async def show_deal(update: Update, context: CRMContext, member: StaffMember) ->
     """Show a deal with its stage history: /deal <id>."""
     args = context.args or []
     if len(args) != 1:
-        raise InvalidInput("usage: /deal <id>")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal"))
     deal = await sales.get_deal(deal_id=sales.parse_id(args[0], "deal"))
     history = await sales.stage_history(deal_id=deal.id)
-    tz = context.bot_data.settings.timezone
-    owner = deal.owner.label if deal.owner else "nobody"
+    tz, lang = context.bot_data.settings.timezone, member.text_language
+    owner = esc(deal.owner.label) if deal.owner else t("staff.deal.nobody", lang)
     lines = [
-        f"<b>Deal #{deal.id}</b> · {esc(deal.title)}",
-        f"Customer: #{deal.customer.id} {esc(deal.customer.display_name)}",
-        f"Value: {_money(deal.value)} · stage: <b>{deal.stage.value}</b> · owner: {esc(owner)}",
+        t("staff.deal.heading", lang, deal_id=deal.id, title=esc(deal.title)),
+        t(
+            "staff.deal.customer",
+            lang,
+            customer_id=deal.customer.id,
+            name=esc(deal.customer.display_name),
+        ),
+        t(
+            "staff.deal.value",
+            lang,
+            value=_money(deal.value),
+            stage=deal.stage.value,
+            owner=owner,
+        ),
     ]
     if deal.closed_at:
-        lines.append(f"Closed: {deal.closed_at.astimezone(tz):%Y-%m-%d %H:%M}")
-    lines += ["", "<b>History</b>"]
+        when = f"{deal.closed_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        lines.append(t("staff.deal.closed_at", lang, when=when))
+    lines += ["", t("staff.deal.history", lang)]
     for change in history:
-        step = f"{change.from_stage.value} → " if change.from_stage else "opened at "
-        who = f" by {esc(change.changed_by.label)}" if change.changed_by else ""
+        if change.from_stage:
+            step = f"{change.from_stage.value} → "
+        else:
+            step = t("staff.deal.opened_at", lang)
+        who = ""
+        if change.changed_by:
+            who = t("staff.deal.by", lang, name=esc(change.changed_by.label))
         lines.append(
             f"{change.changed_at.astimezone(tz):%Y-%m-%d %H:%M} {step}{change.to_stage.value}{who}"
         )
@@ -122,32 +132,44 @@ async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -
     args = context.args or []
     if len(args) != 2:
         stages = ", ".join(stage.value for stage in DealStage)
-        raise InvalidInput(f"usage: /deal_stage <id> <stage>; stages: {stages}")
+        usage = Phrase("staff.usage.deal_stage", stages=stages)
+        raise InvalidInput.of("staff.err.usage", usage=usage)
     deal_id = sales.parse_id(args[0], "deal")
     stage = sales.parse_stage(args[1])
     deal, previous = await sales.move_deal(deal_id=deal_id, stage=stage, by=member)
-    closed = " The deal is closed." if deal.closed_at else ""
-    await answer(update, f"Deal #{deal.id}: {previous.value} → {deal.stage.value}.{closed}")
+    lang = member.text_language
+    closed = t("staff.deal.closed", lang) if deal.closed_at else ""
+    moved = t(
+        "staff.deal.moved", lang, deal_id=deal.id, before=previous.value, after=deal.stage.value
+    )
+    await answer(update, moved + closed)
 
 
 @require(Role.AGENT)
 async def show_deals(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the sender's open deals grouped by stage, with totals."""
     summaries = await sales.pipeline(owner=member)
+    lang = member.text_language
     if not summaries:
-        await answer(update, "You have no open deals. Open one with /deal_new.")
+        await answer(update, t("staff.deals.none", lang))
         return
     lines = []
     for summary in summaries:
         lines.append(
-            f"<b>{summary.stage.value}</b> · {len(summary.deals)} deal(s) · {_money(summary.total)}"
+            t(
+                "staff.deals.stage",
+                lang,
+                stage=summary.stage.value,
+                count=len(summary.deals),
+                total=_money(summary.total),
+            )
         )
         lines += [
             f"  #{d.id} {esc(d.title)} · {esc(d.customer.display_name)} · {_money(d.value)}"
             for d in summary.deals
         ]
     total = sum(summary.total for summary in summaries)
-    lines.append(f"\nOpen pipeline: {_money(total)}")
+    lines.append(t("staff.deals.total", lang, total=_money(total)))
     await _reply_html(update, "\n".join(lines))
 
 
@@ -158,12 +180,8 @@ async def show_deals(update: Update, context: CRMContext, member: StaffMember) -
 async def add_task(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Add a follow-up: /task <d12|c34> <YYYY-MM-DD> <text>."""
     args = context.args or []
-    usage = (
-        "usage: /task <d12|c34> <YYYY-MM-DD|today|tomorrow> <text> "
-        "(d12 = deal #12, c34 = customer #34)"
-    )
     if len(args) < 3:
-        raise InvalidInput(usage)
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.task"))
     target = sales.parse_task_target(args[0])
     today = sales.local_today(context.bot_data.settings.timezone)
     due = sales.parse_due(args[1], today=today)
@@ -171,20 +189,28 @@ async def add_task(update: Update, context: CRMContext, member: StaffMember) -> 
     task = await sales.add_task(
         target=target, due=due, text=text_after(update.effective_message, 2), owner=member
     )
-    await answer(
-        update,
-        f"Task #{task.id} on {sales.describe_target(target)} due {due.isoformat()}: {task.text}",
+    text = t(
+        "staff.task.added",
+        member.text_language,
+        task_id=task.id,
+        target=sales.describe_target(target),
+        due=due.isoformat(),
+        text=task.text,
     )
+    await answer(update, text)
 
 
 def task_list(
-    tasks: list[FollowUpTask], *, today: date, heading: str
+    tasks: list[FollowUpTask], *, today: date, heading: str, lang: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Render tasks as HTML lines with a Done button for each (the first 20)."""
     lines = [heading]
     for task in tasks:
         late = sales.days_overdue(task.due, today)
-        when = "today" if late == 0 else f"{late} day(s) overdue"
+        if late == 0:
+            when = t("staff.task.today", lang)
+        else:
+            when = t("staff.task.overdue", lang, days=late)
         about = (
             f"d{task.deal.id} {esc(task.deal.title)}"
             if task.deal
@@ -192,7 +218,12 @@ def task_list(
         )
         lines.append(f"#{task.id} · {when} · {about} · {esc(task.text)}")
     buttons = [
-        [InlineKeyboardButton(f"✅ Done #{task.id}", callback_data=f"{PREFIX}:done:{task.id}")]
+        [
+            InlineKeyboardButton(
+                t("staff.task.done_button", lang, task_id=task.id),
+                callback_data=f"{PREFIX}:done:{task.id}",
+            )
+        ]
         for task in tasks[:TASK_BUTTONS]
     ]
     return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
@@ -203,10 +234,12 @@ async def show_tasks(update: Update, context: CRMContext, member: StaffMember) -
     """List the sender's follow-ups due today and overdue, each with a Done button."""
     today = sales.local_today(context.bot_data.settings.timezone)
     tasks = await sales.due_tasks(owner=member, today=today)
+    lang = member.text_language
     if not tasks:
-        await answer(update, "No follow-ups due today or overdue.")
+        await answer(update, t("staff.task.none", lang))
         return
-    text, markup = task_list(tasks, today=today, heading=f"<b>Your follow-ups</b> ({len(tasks)}):")
+    heading = t("staff.task.yours", lang, count=len(tasks))
+    text, markup = task_list(tasks, today=today, heading=heading, lang=lang)
     assert update.effective_message is not None
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -216,12 +249,12 @@ async def task_button(update: Update, context: CRMContext, member: StaffMember) 
     """Mark a task done from its button: the owner or a manager only."""
     query = update.callback_query
     assert query is not None
-    match = _DONE.match(query.data or "")
+    match, lang = _DONE.match(query.data or ""), member.text_language
     if match is None:
-        await query.answer("This button is no longer valid.")
+        await query.answer(t("staff.button_invalid", lang))
         return
     task = await sales.complete_task(task_id=int(match[1]), by=member)
-    await query.answer(f"Task #{task.id} done.")
+    await query.answer(t("staff.task.done", lang, task_id=task.id))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         keep = [
@@ -241,10 +274,12 @@ async def remind_tasks(application: Application) -> int:
     today = sales.local_today(settings.timezone)
     sent = 0
     for reminder in await sales.claim_reminders(today=today):
+        lang = reminder.owner.text_language
         text, markup = task_list(
             reminder.tasks,
             today=today,
-            heading=f"<b>Good morning!</b> Follow-ups due ({len(reminder.tasks)}):",
+            heading=t("staff.task.morning", lang, count=len(reminder.tasks)),
+            lang=lang,
         )
         try:
             await application.bot.send_message(
@@ -268,17 +303,20 @@ async def set_target(update: Update, context: CRMContext, member: StaffMember) -
     """Set a monthly won-value target: /target <user_id> <YYYY-MM> <amount>."""
     args = context.args or []
     if len(args) != 3:
-        raise InvalidInput(
-            "usage: /target <user_id> <YYYY-MM> <amount>, e.g. /target 7001 2025-03 10000"
-        )
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.target"))
     owner_id = sales.parse_id(args[0], "Telegram user")
     month = sales.parse_month(args[1])
     amount = sales.parse_money(args[2])
     target = await sales.set_target(owner_telegram_id=owner_id, month=month, amount=amount)
     await target.fetch_related("owner")
-    await answer(
-        update, f"Target for {target.owner.label} in {month:%Y-%m}: {_money(target.amount)}."
+    text = t(
+        "staff.target.set",
+        member.text_language,
+        name=target.owner.label,
+        month=f"{month:%Y-%m}",
+        amount=_money(target.amount),
     )
+    await answer(update, text)
 
 
 @require(Role.MANAGER)
@@ -286,23 +324,30 @@ async def show_report(update: Update, context: CRMContext, member: StaffMember) 
     """Send the sales report for the last N months (default 3) with its charts."""
     args = context.args or []
     if len(args) > 1:
-        raise InvalidInput("usage: /sales [months]")
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.sales"))
     months = sales_report.parse_months(args[0]) if args else 3
     message = update.effective_message
     assert message is not None
     await show_activity(context.bot, message.chat_id, ChatAction.UPLOAD_PHOTO)
     report = await sales_report.build_report(months=months, tz=context.bot_data.settings.timezone)
+    lang = member.text_language
     lines = [
-        f"<b>Sales report</b> {report.start:%Y-%m-%d} – {report.end:%Y-%m-%d} "
-        f"({report.months} month(s))"
+        t(
+            "staff.sales.heading",
+            lang,
+            start=f"{report.start:%Y-%m-%d}",
+            end=f"{report.end:%Y-%m-%d}",
+            months=report.months,
+        )
     ]
-    for title, body in sales_report.sections(report):
+    for title, body in sales_report.sections(report, lang):
         lines += ["", f"<b>{esc(title)}</b>", *(esc(line) for line in body)]
     for chunk in split_message("\n".join(lines)):
         await message.reply_text(chunk, parse_mode=ParseMode.HTML)
     # Drawing a dozen charts takes a second of CPU: off the event loop.
-    charts = await asyncio.to_thread(sales_report.charts, report)
-    await send_charts(context.bot, message.chat_id, [(c.png, c.title) for c in charts])
+    charts = await asyncio.to_thread(sales_report.charts, report, lang)
+    sent = [(c.png, c.title) for c in charts]
+    await send_charts(context.bot, message.chat_id, sent, lang=lang)
 
 
 async def _reply_html(update: Update, text: str) -> None:

@@ -10,6 +10,7 @@ from telegram.ext import Application, CommandHandler
 
 from crm import segments
 from crm.errors import InvalidInput
+from crm.i18n import Phrase, t
 from crm.models import Role, SegmentRun, StaffMember
 from handlers.auth import require
 from handlers.context import CRMContext
@@ -18,8 +19,6 @@ from handlers.text import esc
 from handlers.unpack import NEW_PRIVATE
 
 log = logging.getLogger(__name__)
-
-USAGE = "usage: /segments to see the latest segments, /segments compute to recompute them now"
 
 
 def register(application: Application) -> None:
@@ -31,25 +30,26 @@ def register(application: Application) -> None:
 async def show_segments(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show the latest customer segments with a chart; `/segments compute` recomputes first."""
     args = [arg.lower() for arg in context.args or []]
+    lang = member.text_language
     if args == ["compute"]:
-        await context.bot.send_message(member.telegram_id, "Computing customer segments…")
+        await context.bot.send_message(member.telegram_id, t("staff.segments.computing", lang))
         run = await segments.compute_segments()
     elif not args:
         run = await segments.latest_run()
         if run is None:
-            raise InvalidInput("no customer segments yet: /segments compute makes the first ones")
+            raise InvalidInput.of("staff.err.no_segments")
     else:
-        raise InvalidInput(USAGE)
-    await send_run(context, member.telegram_id, run)
+        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.segments"))
+    await send_run(context, member.telegram_id, run, lang)
 
 
-async def send_run(context: CRMContext, chat_id: int, run: SegmentRun) -> None:
-    """Send a run's summary (title in bold) and its chart."""
-    text = segments.describe_run(run, zone=context.bot_data.settings.timezone)
+async def send_run(context: CRMContext, chat_id: int, run: SegmentRun, lang: str) -> None:
+    """Send a run's summary (title in bold) and its chart, in a staff language."""
+    text = segments.describe_run(run, zone=context.bot_data.settings.timezone, lang=lang)
     title, _, rest = text.partition("\n")
     html = f"<b>{esc(title)}</b>\n{esc(rest)}"
-    chart = await asyncio.to_thread(segments.segments_chart, run)
-    await send_html_and_chart(context.bot, chat_id, html, chart)
+    chart = await asyncio.to_thread(segments.segments_chart, run, lang)
+    await send_html_and_chart(context.bot, chat_id, html, chart, lang=lang)
 
 
 async def segmentation_job(context: CRMContext) -> None:

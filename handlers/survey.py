@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from crm import csat, nps
 from crm.desk import get_ticket
 from crm.errors import InvalidInput
-from crm.i18n import t
+from crm.i18n import Phrase, t
 from crm.models import Customer, StaffMember, Ticket
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, route_and_notify
@@ -189,14 +189,16 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
     if result.follow_up is not None:
         settings = context.bot_data.settings
         agent = await StaffMember.get_or_none(id=result.survey.agent_id)  # type: ignore[attr-defined]
-        handled_by = f", handled by {esc(agent.label)}" if agent else ""
-        await alert_managers(
-            context.bot,
-            f"⚠️ <b>Low rating {score}/5</b> on ticket #{result.ticket.id} "
-            f"from {esc(result.survey.customer.display_name)}{handled_by}.\n"
-            f"Follow-up ticket #{result.follow_up.id} is open.",
-            ticket=result.follow_up,
+        handled_by = Phrase("staff.low_rating.by", name=esc(agent.label)) if agent else ""
+        alert = Phrase(
+            "staff.low_rating.alert",
+            score=score,
+            ticket_id=result.ticket.id,
+            customer=esc(result.survey.customer.display_name),
+            handled_by=handled_by,
+            follow_up_id=result.follow_up.id,
         )
+        await alert_managers(context.bot, alert, ticket=result.follow_up)
         await route_and_notify(context.bot, settings, ticket_id=result.follow_up.id)
 
 

@@ -131,6 +131,13 @@ def test_chinese_labels_are_drawn_not_boxed() -> None:
 
     assert glyphs_missing(lambda: render_bar_chart(topics, [5, 3, 2, 1], title="话题 Topics")) == []
     assert glyphs_missing(lambda: render_daily_chart(series(7), title="最近7天的工单")) == []
+    # A Chinese reader's legend, axis labels and day ticks too.
+    assert glyphs_missing(lambda: render_daily_chart(series(7), title="工单", lang="zh")) == []
+    assert glyphs_missing(
+        lambda: render_segment_chart(
+            ["loyal"], [3], [[1.0, 2.0]], ["订单", "消费"], title="客户分群", lang="zh"
+        )
+    ) == []
     assert glyphs_missing(
         lambda: render_segment_chart(
             ["忠实客户", "at risk"], [12, 3], [[1.0, None], [2.5, 4.0]], ["orders", "spend"],

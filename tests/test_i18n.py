@@ -1,10 +1,13 @@
-"""The customer message catalog is complete in every language."""
+"""The message catalog (customers' and staff's texts) is complete in every language."""
 
 from __future__ import annotations
 
 import pytest
 
-from crm.i18n import CATALOG, DEFAULT_LANGUAGE, language_for, placeholders, t
+from crm.errors import InvalidInput
+from crm.i18n import CATALOG, DEFAULT_LANGUAGE, Phrase, language_for, placeholders, t
+from crm.models import MediaType, Priority, Role, TicketKind, TicketStatus
+from crm.sentiment import SentimentLabel
 
 
 @pytest.mark.parametrize("language", sorted(set(CATALOG) - {DEFAULT_LANGUAGE}))
@@ -38,3 +41,59 @@ def test_texts_are_filled_in_the_customers_language() -> None:
     )
     assert "#7" in t("ack_new", "zh-hans", ticket_id=7)
     assert t("ack_new", "zh-hans", ticket_id=7) != t("ack_new", "en", ticket_id=7)
+
+
+# --- staff texts ------------------------------------------------------------------------------
+
+# Staff texts that read the same in every language (markup and numbers around names only).
+LANGUAGE_NEUTRAL = {"staff.flood.head", "staff.flood.head_ticket"}
+
+
+def test_the_catalog_holds_the_staff_texts_in_every_language() -> None:
+    staff_keys = {key for key in CATALOG[DEFAULT_LANGUAGE] if key.startswith("staff.")}
+    assert len(staff_keys) > 100
+    for language in CATALOG:
+        assert staff_keys <= set(CATALOG[language]), language
+
+
+@pytest.mark.parametrize("language", sorted(set(CATALOG) - {DEFAULT_LANGUAGE}))
+def test_staff_texts_are_translated(language: str) -> None:
+    same = {
+        key
+        for key, text in CATALOG[DEFAULT_LANGUAGE].items()
+        if key.startswith("staff.") and CATALOG[language][key] == text
+    }
+    # Values named by the code (usage lines, enum values...) need their own entry each way.
+    assert same == LANGUAGE_NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("staff.kind", [k.value for k in TicketKind]),
+        ("staff.priority", [p.name.lower() for p in Priority]),
+        ("staff.status", [s.value for s in TicketStatus]),
+        ("staff.media", [m.value for m in MediaType]),
+        ("staff.role", [r.value for r in Role]),
+        ("staff.mood", [label.value for label in SentimentLabel]),
+        ("staff.mood", ["improving", "worsening", "steady"]),
+        ("staff.language.name", sorted(CATALOG)),
+    ],
+)
+def test_every_value_the_code_names_has_a_staff_text(prefix: str, values: list[str]) -> None:
+    for value in values:
+        assert f"{prefix}.{value}" in CATALOG[DEFAULT_LANGUAGE], value
+
+
+def test_a_phrase_renders_its_phrases_in_the_readers_language() -> None:
+    phrase = Phrase("staff.err.usage", usage=Phrase("staff.usage.take"))
+    assert phrase.render("en") == "usage: /take <id>"
+    assert phrase.render("zh-hans") == "用法：/take <工单号>"
+
+
+def test_a_keyed_domain_error_reads_in_english_and_in_each_language() -> None:
+    inner = InvalidInput.of("staff.err.not_ticket_number", raw="x")
+    err = InvalidInput.of("staff.err.with_usage", error=inner, usage=Phrase("staff.usage.take"))
+    assert str(err) == "'x' is not a ticket number. Usage: /take <id>"
+    assert err.text("zh") == "'x' 不是工单编号。用法：/take <工单号>"
+    assert InvalidInput("as raised").text("zh") == "as raised"

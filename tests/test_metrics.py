@@ -239,6 +239,19 @@ def test_attention_reason_names_every_cause_in_one_line() -> None:
     )
     calm = AttentionTicket(7, "Bob", "", Priority.NORMAL, (), None, 60)
     assert calm.reason == "Open 60 s"
+    assert t.reason_in("zh") == (
+        "未达到首次响应目标，紧急优先级，客户情绪负面（-0.50），已开启 3.0 小时"
+    )
+
+
+def test_format_duration_in_chinese_keeps_the_numbers() -> None:
+    assert [format_duration(s, "zh") for s in (None, 45, 720, 5.25 * 3600, 3 * 86400)] == [
+        "无数据",
+        "45 秒",
+        "12 分钟",
+        "5.2 小时",
+        "3.0 天",
+    ]
 
 
 # --- satisfaction and NPS -----------------------------------------------------------------------
@@ -579,6 +592,14 @@ async def test_report_collects_everything_and_renders_escaped_html() -> None:
     for header in ("Satisfaction", "Tickets", "Response times", "Sentiment", "Agents"):
         assert f"<b>{header}</b>" in text
 
+    chinese = render_report(report, "zh")  # a manager reading in Chinese: same numbers
+    for header in ("满意度", "工单", "响应时间", "情绪", "客服"):
+        assert f"<b>{header}</b>" in chinese
+    assert "满意度 100.0% · 平均分 4.00 · 共 1 个评分" in chinese
+    assert "首次响应：中位数 5 分钟" in chinese and "投诉 1" in chinese
+    assert "&lt;b&gt;Eve&lt;/b&gt; &amp; co" in chinese and "<b>Eve" not in chinese
+    _assert_tags_balanced_per_line(chinese)
+
 
 def _assert_tags_balanced_per_line(text: str) -> None:
     for line in text.splitlines():
@@ -646,6 +667,13 @@ async def test_summary_compares_the_day_with_the_seven_days_before() -> None:
     assert "CSAT: 100.0% ▲ (avg 33.3%)" in text
     assert "First response (median): 10 min ▼ (avg 20 min)" in text
     _assert_tags_balanced_per_line(text)
+    assert "Monday 2026-03-02 (Asia/Shanghai), against the daily average" in text
+
+    chinese = render_summary(summary, title="每日汇总", lang="zh")
+    assert "星期一 2026-03-02（Asia/Shanghai），与此前 7 天的日均值相比" in chinese
+    assert "新建工单：3 ▲（均值 2.1）" in chinese
+    assert "满意度：100.0% ▲（均值 33.3%）" in chinese
+    assert "首次响应时间（中位数）：10 分钟 ▼（均值 20 分钟）" in chinese
 
 
 @on_store

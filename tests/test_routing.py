@@ -49,7 +49,9 @@ from crm.staff import (
     parse_skills,
     promote_manager,
     refresh_name,
+    refresh_profile,
     remove_agent,
+    set_language,
     set_online,
     sync_managers,
 )
@@ -274,6 +276,27 @@ async def test_a_staff_name_follows_the_messenger_and_is_written_only_when_it_ch
     await refresh_name(member=manager, name="")  # Telegram always sends one; keep ours if not
     await refresh_name(member=manager, name="Maya Stone")
     assert (await StaffMember.get(telegram_id=900)).name == "Maya Stone"
+
+
+@pytestmark_store
+async def test_a_staff_language_follows_the_messenger_unless_chosen() -> None:
+    (manager,) = (await sync_managers(telegram_ids=[900])).managers
+    assert manager.text_language == "en"  # nothing known yet
+    await refresh_profile(member=manager, name="Mei", language_code="zh-hans")
+    stored = await StaffMember.get(telegram_id=900)
+    assert (stored.language_code, stored.text_language) == ("zh-hans", "zh")
+    await refresh_profile(member=stored, name="Mei", language_code=None)  # not sent: kept
+    assert (await StaffMember.get(telegram_id=900)).language_code == "zh-hans"
+
+    await set_language(member=stored, language="en")  # the choice wins over Telegram's
+    assert (await StaffMember.get(telegram_id=900)).text_language == "en"
+    await set_language(member=stored, language="zh-CN")
+    assert (await StaffMember.get(telegram_id=900)).language == "zh"
+    with pytest.raises(InvalidInput, match="'fr' is not a language here"):
+        await set_language(member=stored, language="fr")
+    assert (await StaffMember.get(telegram_id=900)).language == "zh"  # unchanged
+    await set_language(member=stored, language=None)
+    assert (await StaffMember.get(telegram_id=900)).language is None
 
 
 @pytestmark_store

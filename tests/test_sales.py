@@ -343,6 +343,18 @@ async def test_report_renders_as_text_and_charts(sales_history) -> None:
     assert all(chart.png.startswith(b"\x89PNG") for chart in charts)
 
 
+async def test_a_chinese_manager_gets_the_report_and_charts_in_chinese(sales_history) -> None:
+    report = await sales_report.build_report(months=3)
+
+    sections = dict(sales_report.sections(report, "zh"))
+    assert "contacted: 3 · 上一阶段的 75%" in sections["销售漏斗（期间内新建的商机）"]
+    assert "2025-01 Anna: 1,000.00，目标 800.00（125%）" in sections["各负责人赢单金额与目标"]
+    assert "Anna：已完成 1/3 · 逾期 1" in sections["期间内到期的跟进任务"]
+    titles = {chart.name: chart.title for chart in sales_report.charts(report, "zh")}
+    assert titles["funnel"] == "销售漏斗：到达各阶段的商机"
+    assert titles["revenue_by_month"] == "每月收入"
+
+
 async def test_an_empty_store_still_makes_a_report(store) -> None:
     report = await sales_report.build_report(months=1)
 

@@ -315,7 +315,12 @@ async def test_customers_land_in_the_segment_their_story_tells(store: None) -> N
     assert (await latest_run()).id == run.id  # type: ignore[union-attr]
     text = describe_run(run)
     assert "49 customer(s), k=5" in text and "high value: 10 (20%)" in text
+    assert "high value: 10 (20%). Spend the most and still buy." in text
     assert segments_chart(run).startswith(PNG)
+    chinese = describe_run(run, lang="zh")  # names stay: audiences are written with them
+    assert "49 位客户，k=5" in chinese
+    assert "high value：10（20%）。消费最多，而且仍在购买。" in chinese
+    assert segments_chart(run, "zh").startswith(PNG)
 
 
 async def test_members_by_name_case_insensitively_and_of_an_older_run(store: None) -> None:
