@@ -115,9 +115,10 @@ def _micros(seconds: np.ndarray) -> np.ndarray:
 
 def _sqlite_value(name: str, values: Any) -> list[Any]:
     if name.endswith("_at"):
-        micros = _micros(np.asarray(values))
+        seconds = _seconds(values)  # a missing instant (None) is NaN
+        micros = _micros(seconds)
         text = np.datetime_as_string(micros.astype("datetime64[us]"), unit="us").tolist()
-        missing = np.isnan(np.asarray(values)).tolist()
+        missing = np.isnan(seconds).tolist()
         # The text tortoise writes: "2026-03-02 09:00:00.123456+00:00".
         return _where([not gap for gap in missing], [t.replace("T", " ") + "+00:00" for t in text])
     return _as_list(values)
@@ -127,7 +128,7 @@ def _postgres_value(name: str, values: Any) -> list[Any]:
     if name.endswith("_at"):
         import pandas as pd
 
-        raw = np.asarray(values)
+        raw = _seconds(values)  # a missing instant (None) is NaN
         stamps = pd.to_datetime(_micros(raw), unit="us", utc=True)
         return _where(~np.isnan(raw), stamps.to_pydatetime())
     return _as_list(values)

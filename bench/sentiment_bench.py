@@ -138,7 +138,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     by_name = {row.name: row for row in rows}
-    cue, model_row = by_name["cue"], by_name["trained"]
+    # The trained analyzer's name carries its training time ("trained:2026-...").
+    trained_name = next(name for name in by_name if name.startswith("trained"))
+    cue, model_row = by_name["cue"], by_name[trained_name]
     print()
     print("targets:")
     print(
