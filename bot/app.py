@@ -23,7 +23,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
-from crm import broadcast_rate, db, inbox, staff
+from crm import broadcast_rate, db, staff
 from crm.errors import InvalidInput
 from crm.floods import FloodControl
 from crm.i18n import CATALOG
@@ -238,16 +238,7 @@ async def running(
         await ops.enter_async_context(serving_ops(application, settings))
         if settings.polling_inbox:
             await application.bot.delete_webhook()  # getUpdates is refused while one is set
-            await inbox.heartbeat(replica=feed.replica)
-            await feed.resume()  # our own updates left unhandled by the last run, at once
-            await feed.keep()
-            assert application.job_queue is not None
-            application.job_queue.run_repeating(
-                durable.keep_inbox,
-                interval=durable.KEEP_INTERVAL,
-                first=durable.KEEP_INTERVAL,
-                name="inbox",
-            )
+            await feed.start()
             poller = DurablePoller(
                 application,
                 feed,
@@ -271,10 +262,7 @@ async def running(
                 poller.stop()
                 with suppress(Exception, asyncio.CancelledError):
                     await polling
-                await feed.wait_idle(DRAIN_TIMEOUT)  # finish what was fetched
-                await feed.close()
-                with suppress(Exception):  # the store may be what failed: the lease expires
-                    await inbox.sign_off(replica=feed.replica)
+                await feed.stop(drain_timeout=DRAIN_TIMEOUT)  # finish what was fetched
             if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             await ops.aclose()

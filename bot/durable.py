@@ -164,6 +164,24 @@ class InboxFeed:
         self._report_set_aside(given_up)
         return await self.feed(pending)
 
+    async def start(self) -> None:
+        """Say this replica is alive, take up its own and dead replicas' updates, keep at it."""
+        await inbox.heartbeat(replica=self.replica)
+        await self.resume()  # our own updates left unhandled by the last run, at once
+        await self.keep()  # and those of replicas that are gone
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        job_queue.run_repeating(
+            keep_inbox, interval=KEEP_INTERVAL, first=KEEP_INTERVAL, name="inbox"
+        )
+
+    async def stop(self, *, drain_timeout: float) -> None:
+        """Finish what is in hand (bounded), write the marks, give up the liveness lease."""
+        await self.wait_idle(drain_timeout)
+        await self.close()
+        with contextlib.suppress(Exception):  # the store may be what failed: the lease expires
+            await inbox.sign_off(replica=self.replica)
+
     async def wait_below(self, limit: int) -> None:
         """Wait until fewer than ``limit`` updates are queued or being handled here."""
         while len(self._in_hand) >= limit:
@@ -269,8 +287,7 @@ class InboxFeed:
         for item in given_up:
             telemetry.updates.labels("set_aside").inc()
             log.error(
-                "update %s set aside after %s tries; it no longer holds up others "
-                "(see crm doctor)",
+                "update %s set aside after %s tries; it no longer holds up others (see crm doctor)",
                 item.update_id,
                 item.attempts,
             )

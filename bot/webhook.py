@@ -8,12 +8,12 @@ import json
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.durable import KEEP_INTERVAL, InboxFeed, keep_inbox
+from bot.durable import InboxFeed
 from bot.ops_http import add_public_routes, serving_ops
 from bot.polling import is_update, sender_of
 from bot.settings import Settings
@@ -105,13 +105,7 @@ async def serving(
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        await inbox.heartbeat(replica=feed.replica)
-        await feed.resume()  # our own updates left unhandled by the last run, at once
-        await feed.keep()  # and those of replicas that are gone
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            keep_inbox, interval=KEEP_INTERVAL, first=KEEP_INTERVAL, name="inbox"
-        )
+        await feed.start()
         await ops.enter_async_context(serving_ops(application, settings))
         runner = web.AppRunner(build_web_app(application, settings), access_log=None)
         await runner.setup()
@@ -130,10 +124,7 @@ async def serving(
         if runner is not None:
             await runner.cleanup()  # stop taking updates first
         await ops.aclose()
-        await feed.wait_idle(DRAIN_TIMEOUT)
-        await feed.close()
-        with suppress(Exception):  # the store may be what failed; the lease then just expires
-            await inbox.sign_off(replica=feed.replica)
+        await feed.stop(drain_timeout=DRAIN_TIMEOUT)
         if application.running:
             await application.stop()
             if application.post_stop is not None:
