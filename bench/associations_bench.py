@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: python bench/...
 
 from bench.generate_store import Table, load_sqlite  # noqa: E402
-from crm import associations  # noqa: E402
-from crm.db import apply_migrations, close_store, open_store  # noqa: E402
+from crm.sales import associations  # noqa: E402
+from crm.store.db import apply_migrations, close_store, open_store  # noqa: E402
 
 REPEATS = 3
 PLANTED = 20

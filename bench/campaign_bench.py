@@ -36,7 +36,7 @@ from telegram import Bot  # noqa: E402
 from bot.app import build_application, running  # noqa: E402
 from bot.sandbox import SandboxBotAPI  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from crm import campaigns  # noqa: E402
+from crm.marketing import campaigns  # noqa: E402
 from crm.models import Campaign, CampaignStatus, Customer  # noqa: E402
 
 FIRST_ID = 100_000

@@ -4,7 +4,7 @@
         --customers 100000 --tickets 200000 --messages 1000000 [--seed 0] [--replace]
         [--days 90] [--now 2026-03-02T09:00:00+00:00]
 
-Applies the migrations through `crm.db.apply_migrations`, then bulk-loads: SQLite with the
+Applies the migrations through `crm.store.db.apply_migrations`, then bulk-loads: SQLite with the
 stdlib sqlite3 module (executemany in one transaction, synchronous=OFF and WAL while
 loading), PostgreSQL with asyncpg's COPY (`copy_records_to_table`; the database must exist).
 Timestamps spread over the last `--days` days up to now, so "yesterday" and "the last 30
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: python bench/generate_store.py
 
 from crm import models  # noqa: E402
-from crm.db import apply_migrations  # noqa: E402
+from crm.store.db import apply_migrations  # noqa: E402
 
 DAY = 86_400.0
 KINDS = ["inquiry", "complaint", "feedback", "rating", "follow_up"]

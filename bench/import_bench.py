@@ -4,7 +4,7 @@
 
 Writes a messy customers CSV (10% of the rows repeat an earlier person with other formatting:
 case, spacing, phone punctuation, a "mailto:"; 2% carry a broken email), imports it into a
-fresh SQLite store with ``crm.records.import_file`` (cleaning, dedupe against the store,
+fresh SQLite store with ``crm.imports.pipeline.import_file`` (cleaning, dedupe against the store,
 bulk writes, audit), and measures in the same run two baselines on the same data: pandas
 ``read_csv`` of the file alone, and ``bulk_create`` of as many plain customer rows into
 another fresh store. Prints a table and PASS/MISS against the 30-second target.
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: python bench/imp
 import pandas as pd  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
-from crm import db  # noqa: E402
+from crm.imports.pipeline import ImportKind, ImportReport, import_file  # noqa: E402
 from crm.models import Customer  # noqa: E402
-from crm.records import ImportKind, ImportReport, import_file  # noqa: E402
+from crm.store import db  # noqa: E402
 
 TARGET_SECONDS = 30.0
 FIRST = ["Anna", "Boris", "Chen", "Dana", "Emil", "Fatima", "Gus", "Hana", "Ivan", "Jun", "王",

@@ -36,9 +36,8 @@ from tortoise import Tortoise  # noqa: E402
 from tortoise.backends.base.client import BaseDBAsyncClient  # noqa: E402
 
 from crm import clock  # noqa: E402
-from crm.charts import render_daily_chart  # noqa: E402
-from crm.db import close_store, open_store, tortoise_config  # noqa: E402
-from crm.metrics import (  # noqa: E402
+from crm.insight.charts import render_daily_chart  # noqa: E402
+from crm.insight.metrics import (  # noqa: E402
     Period,
     build_report,
     build_summary,
@@ -46,6 +45,7 @@ from crm.metrics import (  # noqa: E402
     render_report,
     render_summary,
 )
+from crm.store.db import close_store, open_store, tortoise_config  # noqa: E402
 
 REPEATS = 3
 SECONDS_TARGET = 3.0

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crm import db, scoring
 from crm.models import Direction, Message
-from crm.sentiment import CueAnalyzer
+from crm.sentiment import CueAnalyzer, scoring
+from crm.store import db
 
 TARGET_SECONDS = 300.0
 

@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate_store import DAY, Table, generate, load_sqlite  # noqa: E402
 
-from crm import db  # noqa: E402
-from crm.db import apply_migrations  # noqa: E402
+from crm.store import db  # noqa: E402
+from crm.store.db import apply_migrations  # noqa: E402
 
 TARGET_SECONDS = 20.0
 TARGET_RSS_MB = 1024.0
@@ -160,7 +160,7 @@ def baseline(url: str) -> dict[str, object]:
     import pandas as pd
     from sklearn.preprocessing import StandardScaler
 
-    from crm.segments import cluster
+    from crm.insight.segments import cluster
 
     started = time.perf_counter()
     conn = sqlite3.connect(url.removeprefix("sqlite://"))
@@ -189,7 +189,7 @@ def baseline(url: str) -> dict[str, object]:
 
 async def _timed_features(url: str) -> tuple[float, object]:
     from crm import clock
-    from crm.segments import load_features
+    from crm.insight.segments import load_features
 
     await db.open_store(url)
     try:
@@ -208,7 +208,7 @@ def step_load_features(url: str) -> dict[str, object]:
 
 def step_segment(url: str) -> dict[str, object]:
     """Time the in-memory part alone, on features loaded (untimed) from the store."""
-    from crm.segments import segment
+    from crm.insight.segments import segment
 
     _, features = asyncio.run(_timed_features(url))
     started = time.perf_counter()
@@ -222,8 +222,8 @@ def step_segment(url: str) -> dict[str, object]:
 
 
 async def _compute(url: str) -> dict[str, object]:
+    from crm.insight.segments import compute_segments, describe_run
     from crm.models import CustomerSegment
-    from crm.segments import compute_segments, describe_run
 
     await db.open_store(url)
     try:

@@ -70,7 +70,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from bot.sandbox import SandboxBotAPI, SandboxLoadBalancer, SandboxUser  # noqa: E402
-from crm.db import connect_postgres, redact_db_url  # noqa: E402
+from crm.store.db import connect_postgres, redact_db_url  # noqa: E402
 
 TARGET_SHARE = 0.5
 TARGET_INBOX_SHARE = 0.8

@@ -23,12 +23,13 @@ from bot.processor import PerChatUpdateProcessor
 from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
-from crm import broadcast_rate, db, staff
+from crm.desk import staff
+from crm.desk.floods import FloodControl
+from crm.desk.topics import load_topics
 from crm.errors import InvalidInput
-from crm.floods import FloodControl
 from crm.i18n import CATALOG
 from crm.sentiment import SentimentModelError, default_analyzer
-from crm.topics import load_topics
+from crm.store import db, rate_slots
 from handlers import (
     agent,
     campaigns,
@@ -136,9 +137,7 @@ async def _post_init(application: Application) -> None:
         await drain_and_notify(application.bot, settings)
     await publish_command_menu(application.bot)
     await publish_staff_menus(application.bot)
-    budget = broadcast_rate.shared_budget(
-        rate=settings.broadcast_rate, redis_url=settings.redis_url
-    )
+    budget = rate_slots.shared_budget(rate=settings.broadcast_rate, redis_url=settings.redis_url)
     if budget is not None:
         log.info(
             "campaign rate %s/s shared by all replicas through %s",

@@ -3,7 +3,7 @@
 One sender runs inside each bot process. It claims a second's worth of a campaign's pending
 rows (replicas on PostgreSQL claim different rows), sends them at ``CRM_BROADCAST_RATE``
 messages per second and at most one message per chat per second, and records every
-outcome. With replicas, a shared budget (``crm.broadcast_rate``: Redis or PostgreSQL) also
+outcome. With replicas, a shared budget (``crm.store.rate_slots``: Redis or PostgreSQL) also
 gates each message, so the replicas together keep to that rate rather than each of them.
 Campaign calls are marked so the outbound limiter lets every reply and acknowledgement go
 first. A 429 pauses all sending for Telegram's retry_after and retries the same message; a
@@ -27,11 +27,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.sender import CAMPAIGN
-from crm import campaigns, staff
-from crm.broadcast_rate import RateBudget
-from crm.campaigns import Delivery, Outcome
+from crm.desk import staff
 from crm.i18n import DEFAULT_LANGUAGE
+from crm.marketing import campaigns
+from crm.marketing.campaigns import Delivery, Outcome
 from crm.models import ButtonKind, Campaign, RecipientStatus
+from crm.store.rate_slots import RateBudget
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,18 @@ from bot import cli_campaigns, cli_mining, cli_records, cli_segments
 from bot.doctor import examine
 from bot.logs import scrub_output
 from bot.settings import Settings, SettingsError, load_settings
-from crm import db, privacy, scoring
+from crm.customers import privacy
 from crm.errors import CrmError
 from crm.models import Ticket, TicketStatus
-from crm.sentiment import default_analyzer, evaluate, load_labelled_csv, save_model, train_model
+from crm.sentiment import (
+    default_analyzer,
+    evaluate,
+    load_labelled_csv,
+    save_model,
+    scoring,
+    train_model,
+)
+from crm.store import db
 
 T = TypeVar("T")
 # Each adds its subcommands with add_commands(subparsers) and runs them with run(args, settings).
@@ -110,8 +118,9 @@ def _train(args: argparse.Namespace, settings: Settings) -> str:
 
 
 async def _report(settings: Settings, days: int, out: str | None) -> str:
-    from crm import clock, metrics
-    from crm.charts import render_daily_chart
+    from crm import clock
+    from crm.insight import metrics
+    from crm.insight.charts import render_daily_chart
 
     if not 1 <= days <= 366:
         raise CrmError("--days must be between 1 and 366")

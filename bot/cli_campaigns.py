@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.settings import Settings
-from crm import campaigns, db
 from crm.errors import CrmError
+from crm.marketing import campaigns
 from crm.models import CampaignStatus
+from crm.store import db
 
 T = TypeVar("T")
 

@@ -10,8 +10,9 @@ import argparse
 import asyncio
 
 from bot.settings import Settings
-from crm import associations, db
 from crm.errors import CrmError
+from crm.sales import associations
+from crm.store import db
 
 COMMANDS: frozenset[str] = frozenset({"mine"})
 

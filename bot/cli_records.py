@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import TextIO, TypeVar
 
 from bot.settings import Settings
-from crm import audit, db, exports, records, sales_report
+from crm import audit
 from crm.errors import CrmError
-from crm.records import ImportKind, ImportProgress
+from crm.imports import exports, pipeline
+from crm.imports.pipeline import ImportKind, ImportProgress
+from crm.sales import report as sales_report
+from crm.store import db
 
 T = TypeVar("T")
 
@@ -44,8 +47,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     imp.add_argument(
         "--chunk-rows",
         type=int,
-        default=records.DEFAULT_CHUNK_ROWS,
-        help=f"rows per chunk (default {records.DEFAULT_CHUNK_ROWS})",
+        default=pipeline.DEFAULT_CHUNK_ROWS,
+        help=f"rows per chunk (default {pipeline.DEFAULT_CHUNK_ROWS})",
     )
     imp.add_argument("--quiet", action="store_true", help="no progress line on stderr")
 
@@ -146,7 +149,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> str:
     try:
         report = _in_store(
             settings,
-            lambda: records.import_file(
+            lambda: pipeline.import_file(
                 kind=ImportKind(args.kind),
                 path=source,
                 default_country=args.country or settings.default_country,
@@ -160,8 +163,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> str:
         line.close()
     lines = [f"{source.name}: {report.summary()}"]
     if report.rejected:
-        rejects = Path(args.rejects) if args.rejects else records.default_rejects_path(source)
-        rejects.write_bytes(records.rejects_csv(report.rejected))
+        rejects = Path(args.rejects) if args.rejects else pipeline.default_rejects_path(source)
+        rejects.write_bytes(pipeline.rejects_csv(report.rejected))
         lines.append(f"rejected rows with reasons: {rejects}")
     if report.warnings:
         lines.append(f"{len(report.warnings)} warning(s):")
@@ -177,7 +180,7 @@ async def _export(args: argparse.Namespace) -> str:
 
 
 async def _merge(args: argparse.Namespace) -> str:
-    result = await records.merge_customers(
+    result = await pipeline.merge_customers(
         keep_id=args.keep, drop_id=args.drop, actor_telegram_id=None
     )
     moved = ", ".join(f"{n} {what}" for what, n in result.moved.items()) or "nothing to move"
@@ -188,7 +191,7 @@ async def _merge(args: argparse.Namespace) -> str:
 
 
 async def _link(args: argparse.Namespace) -> str:
-    customer = await records.link_telegram(
+    customer = await pipeline.link_telegram(
         customer_id=args.customer, telegram_id=args.telegram_id, actor_telegram_id=None
     )
     return f"customer #{customer.id} ({customer.display_name}) is Telegram user {args.telegram_id}"

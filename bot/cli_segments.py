@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.settings import Settings
-from crm import db, segments
 from crm.errors import CrmError
+from crm.insight import segments
 from crm.models import SegmentRun
+from crm.store import db
 
 T = TypeVar("T")
 

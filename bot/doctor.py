@@ -9,7 +9,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
-from crm import broadcast_rate, db, inbox
+from crm.store import db, inbox, rate_slots
 
 STORE_TIMEOUT = 15.0
 
@@ -95,7 +95,7 @@ async def _redis(settings: Settings) -> list[Check]:
         return []  # nothing to check: the store (or this one machine) shares the rate
     where = db.redact_db_url(settings.redis_url)
     try:
-        await asyncio.wait_for(broadcast_rate.ping_redis(url=settings.redis_url), STORE_TIMEOUT)
+        await asyncio.wait_for(rate_slots.ping_redis(url=settings.redis_url), STORE_TIMEOUT)
     except Exception as err:  # any failure to reach Redis is the finding itself
         return [
             Check(

@@ -1,6 +1,6 @@
 """Hand stored updates to the Application, and settle each one when its handlers ran.
 
-Polling and webhook mode both store every update in the inbox (``crm.inbox``) before
+Polling and webhook mode both store every update in the inbox (``crm.store.inbox``) before
 Telegram is told it arrived; this module is the one path from a stored row to
 python-telegram-bot's ``update_queue`` and back:
 
@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, TypeHandler
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from crm import inbox
+from crm.store import inbox
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from tortoise import connections
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings
 from bot.telemetry import CONTENT_TYPE
-from crm import inbox
 from crm.models import OPEN_STATUSES, Ticket
+from crm.store import inbox
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.durable import InboxFeed, store_failure
-from crm import inbox
+from crm.store import inbox
 
 log = logging.getLogger(__name__)
 

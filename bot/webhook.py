@@ -17,7 +17,7 @@ from bot.durable import InboxFeed
 from bot.ops_http import add_public_routes, serving_ops
 from bot.polling import is_update, sender_of
 from bot.settings import Settings
-from crm import inbox
+from crm.store import inbox
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,9 @@ def build_web_app(application: Application, settings: Settings) -> web.Applicati
             store_down[0] = False
         telemetry.updates.labels("received").inc()
         if fresh:
-            await feed.feed([inbox.Pending(update_id=payload["update_id"], payload=payload,
-                                           attempts=1)])
+            await feed.feed(
+                [inbox.Pending(update_id=payload["update_id"], payload=payload, attempts=1)]
+            )
         return web.Response(text="ok")
 
     app = web.Application(client_max_size=MAX_BODY)

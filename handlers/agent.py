@@ -11,12 +11,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.settings import Settings
-from crm import audit, desk, notifications, routing, staff
-from crm.desk import TicketHistory
+from crm import audit
+from crm.desk import actions, routing, staff, staff_messages
+from crm.desk.actions import TicketHistory
+from crm.desk.tickets import parse_ticket_number
 from crm.errors import CrmError, InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Delivery, Role, StaffMember, Ticket
-from crm.tickets import parse_ticket_number
 from handlers.auth import answer, require, staff_error_text
 from handlers.context import CRMContext
 from handlers.menu import publish_staff_menu
@@ -127,7 +128,7 @@ async def go_offline(update: Update, context: CRMContext, member: StaffMember) -
 async def show_queue(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List waiting tickets in queue order (with Take buttons) and the agent's own open ones."""
     waiting = await routing.waiting_tickets(limit=20)
-    own = await desk.own_open_tickets(staff=member)
+    own = await actions.own_open_tickets(staff=member)
     lang = member.text_language
     more = "+" if len(waiting) == 20 else ""
     none = t("staff.queue.none", lang)
@@ -203,7 +204,7 @@ async def deliver_reply(
 ) -> None:
     """Store the reply, send it (text, or the agent's media copied), report to the agent."""
     media_type, file_id = media if media else (None, None)
-    pending = await desk.prepare_reply(
+    pending = await actions.prepare_reply(
         ticket_id=ticket_id,
         staff=member,
         text=text,
@@ -224,13 +225,13 @@ async def deliver_reply(
         else:
             sent = await bot.send_message(pending.customer_chat_id, text)
     except TelegramError as err:
-        await desk.mark_undelivered(reply=pending, error=str(err))
+        await actions.mark_undelivered(reply=pending, error=str(err))
         log.warning("reply on ticket #%s not delivered: %s", ticket_id, err)
         await source.reply_text(
             t("staff.reply.failed", lang, name=name, error=err, ticket_id=ticket_id)
         )
         return
-    await desk.mark_delivered(reply=pending, telegram_message_id=sent.message_id)
+    await actions.mark_delivered(reply=pending, telegram_message_id=sent.message_id)
     await source.reply_text(t("staff.reply.sent", lang, name=name, ticket_id=ticket_id))
 
 
@@ -256,7 +257,7 @@ async def on_staff_message(update: Update, context: CRMContext, member: StaffMem
     if replied is None:
         await answer(update, t("staff.reply.how", lang))
         return
-    ticket_id = await notifications.ticket_for_reply(
+    ticket_id = await staff_messages.ticket_for_reply(
         chat_id=message.chat_id, message_id=replied.message_id
     )
     if ticket_id is None:
@@ -279,7 +280,7 @@ async def note(update: Update, context: CRMContext, member: StaffMember) -> None
     if not text:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.note"))
     scope = context.bot_data.settings.agent_scope
-    await desk.add_note(ticket_id=ticket_id, staff=member, scope=scope, text=text)
+    await actions.add_note(ticket_id=ticket_id, staff=member, scope=scope, text=text)
     await answer(update, t("staff.note.added", member.text_language, ticket_id=ticket_id))
 
 
@@ -292,7 +293,7 @@ async def show_ticket(update: Update, context: CRMContext, member: StaffMember) 
 
 async def _history(context: CRMContext, member: StaffMember, ticket_id: int) -> TicketHistory:
     scope = context.bot_data.settings.agent_scope
-    return await desk.ticket_history(ticket_id=ticket_id, staff=member, scope=scope)
+    return await actions.ticket_history(ticket_id=ticket_id, staff=member, scope=scope)
 
 
 async def _send_history(bot: Bot, member: StaffMember, history: TicketHistory) -> None:
@@ -309,7 +310,7 @@ async def close_ticket(update: Update, context: CRMContext, member: StaffMember)
 
 
 async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: int) -> Ticket:
-    ticket = await desk.resolve_ticket(ticket_id=ticket_id, staff=member)
+    ticket = await actions.resolve_ticket(ticket_id=ticket_id, staff=member)
     await send_survey(bot, ticket)
     await drain_and_notify(bot, settings)  # the agent has room for a waiting ticket now
     return ticket
@@ -319,7 +320,7 @@ async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: i
 async def reopen(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Reopen a resolved ticket."""
     ticket_id = _ticket_arg(context, "reopen")
-    ticket = await desk.reopen_ticket(
+    ticket = await actions.reopen_ticket(
         ticket_id=ticket_id, staff=member, scope=context.bot_data.settings.agent_scope
     )
     lang = member.text_language
@@ -371,7 +372,7 @@ async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
         raise InvalidInput.of("staff.err.usage", usage=usage)
     ticket_id = parse_ticket_number(args[0])
     topic = topics.check(args[1])
-    await desk.tag_ticket(
+    await actions.tag_ticket(
         ticket_id=ticket_id,
         staff=member,
         scope=context.bot_data.settings.agent_scope,

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Update, User
 
-from crm.csat import SurveyClosed
+from crm.desk.csat import SurveyClosed
+from crm.desk.routing import AlreadyAssigned
+from crm.desk.staff import authorise, find_staff, refresh_profile
 from crm.errors import (
     CrmError,
     InvalidInput,
@@ -19,8 +21,6 @@ from crm.errors import (
 )
 from crm.i18n import DEFAULT_LANGUAGE, language_for, t
 from crm.models import Role, StaffMember
-from crm.routing import AlreadyAssigned
-from crm.staff import authorise, find_staff, refresh_profile
 from handlers.context import CRMContext
 from handlers.menu import publish_staff_menu
 

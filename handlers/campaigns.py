@@ -24,14 +24,17 @@ from telegram.ext import (
     CommandHandler,
 )
 
-from crm import campaigns, dialogs, notifications, sales, tickets
-from crm.audiences import HELP_TEXT as AUDIENCE_HELP
-from crm.campaigns import AudiencePreview, Button
-from crm.dialogs import Dialog
+from crm.desk import staff_messages, tickets
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
+from crm.insight.segments import latest_run
+from crm.marketing import campaigns
+from crm.marketing.audiences import HELP_TEXT as AUDIENCE_HELP
+from crm.marketing.campaigns import AudiencePreview, Button
 from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
-from crm.segments import latest_run
+from crm.sales import deals
+from crm.store import dialogs
+from crm.store.dialogs import Dialog
 from handlers import agent
 from handlers.auth import answer, require, sender_language, staff_language
 from handlers.context import CRMContext
@@ -319,7 +322,7 @@ async def _passed_on(update: Update, context: CRMContext, member: StaffMember) -
     message = update.effective_message
     if message is None or message.reply_to_message is None:
         return False
-    ticket_id = await notifications.ticket_for_reply(
+    ticket_id = await staff_messages.ticket_for_reply(
         chat_id=message.chat_id, message_id=message.reply_to_message.message_id
     )
     if ticket_id is None:
@@ -621,7 +624,7 @@ def _campaign_id(context: CRMContext, command: str, *, counts: tuple[int, ...] =
     if len(given) not in counts:
         raise InvalidInput.of("staff.err.usage", usage=usage)
     try:
-        return sales.parse_id(given[0], "campaign")
+        return deals.parse_id(given[0], "campaign")
     except InvalidInput as err:
         raise InvalidInput.of("staff.err.with_usage", error=err, usage=usage) from None
 

@@ -12,9 +12,9 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.settings import Settings
 from bot.telemetry import Telemetry
-from crm.floods import FloodControl
+from crm.desk.floods import FloodControl
+from crm.desk.topics import TopicMap, default_topics
 from crm.sentiment import Analyzer, CueAnalyzer
-from crm.topics import TopicMap, default_topics
 
 
 class BotData:

@@ -27,10 +27,13 @@ from telegram.ext import (
     filters,
 )
 
-from crm import campaigns, privacy, records, tickets
-from crm.customers import find_customer, register_customer
+from crm.customers import privacy
+from crm.customers.profiles import find_customer, register_customer
+from crm.desk import tickets
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
+from crm.imports import pipeline
+from crm.marketing import campaigns
 from crm.models import TicketKind
 from handlers import agent
 from handlers.auth import sender_language, staff_sender
@@ -321,7 +324,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     if await staff_sender(user, context.bot) is not None:
         await intake(update, context)
         return
-    linked = await records.link_telegram_by_phone(
+    linked = await pipeline.link_telegram_by_phone(
         telegram_id=user.id,
         phone=contact.phone_number,
         first_name=user.first_name or "",
@@ -332,7 +335,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     )
     if linked is None:
         customer, _ = await register_customer(profile=profile_of(user))
-        await records.save_phone(
+        await pipeline.save_phone(
             customer_id=customer.id,
             phone=contact.phone_number,
             default_country=context.bot_data.settings.default_country,

@@ -9,8 +9,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.processor import route_of
+from crm.desk.staff import find_staff
 from crm.i18n import language_for, t
-from crm.staff import find_staff
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)

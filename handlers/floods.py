@@ -1,6 +1,6 @@
 """Flood control at the door: every update a person sends is screened before any handler.
 
-The rule (what counts, what happens over the limit) is ``crm.floods``; this module unpacks the
+The rule (what counts, what happens over the limit) is ``crm.desk.floods``; this module unpacks the
 update, asks it, and renders the outcome: a short answer to a held button press, and once per
 flood a notice to the customer and a warning to staff.
 """
@@ -14,7 +14,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, BaseHandler, TypeHandler, filters
 
-from crm.floods import Input, Screening
+from crm.desk.floods import Input, Screening
 from crm.i18n import t
 from handlers.context import CRMContext
 from handlers.notify import warn_flooding

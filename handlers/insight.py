@@ -12,10 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.settings import Settings
-from crm import clock, daily, metrics, staff
-from crm.charts import render_daily_chart
+from crm import clock
+from crm.desk import staff
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
+from crm.insight import daily, metrics
+from crm.insight.charts import render_daily_chart
 from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.best_effort import send_charts

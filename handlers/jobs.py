@@ -10,9 +10,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.settings import Settings
-from crm import clock, desk, dialogs, inbox, leases, routing, scoring, sla
+from crm import clock
+from crm.desk import actions, routing, sla
 from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import SlaKind, StaffMember
+from crm.sentiment import scoring
+from crm.store import dialogs, inbox, leases
 from handlers import insight, sales, segments
 from handlers.agent import unknown_reply_text
 from handlers.context import CRMContext
@@ -195,7 +198,7 @@ async def settle_interrupted_replies(application: Application) -> int:
     Normally the replayed staff message settles its own reply at once; this catches the rest
     (a staff message set aside, a replica gone for good).
     """
-    settled = await desk.settle_interrupted(older_than=STUCK_REPLY)
+    settled = await actions.settle_interrupted(older_than=STUCK_REPLY)
     for message in settled:
         if message.author_telegram_id is None:
             continue

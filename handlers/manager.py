@@ -9,7 +9,8 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from crm import audit, staff
+from crm import audit
+from crm.desk import staff
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import ManagerSource, Role, StaffMember

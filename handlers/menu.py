@@ -14,7 +14,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from crm import staff
+from crm.desk import staff
 from crm.i18n import t
 from crm.models import Role, StaffMember
 

@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler
 
-from crm import associations
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Role, StaffMember
+from crm.sales import associations
 from handlers.auth import require
 from handlers.best_effort import show_activity
 from handlers.context import CRMContext

@@ -10,8 +10,9 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.settings import Settings
-from crm import audit, notifications, routing, staff
-from crm.desk import TicketHistory
+from crm import audit
+from crm.desk import routing, staff, staff_messages
+from crm.desk.actions import TicketHistory
 from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
 from crm.models import Customer, Delivery, Direction, Message, Priority, StaffMember, Ticket
 from handlers.text import esc, split_message
@@ -123,7 +124,7 @@ async def forward_customer_message(
         except TelegramError as err:
             log.warning("could not copy media of ticket #%s to its agent: %s", ticket.id, err)
         else:
-            await notifications.remember(
+            await staff_messages.remember(
                 ticket_id=ticket.id, chat_id=agent.telegram_id, message_id=copied.message_id
             )
 
@@ -174,7 +175,7 @@ async def send_about_ticket(
             parse_mode=ParseMode.HTML,
             reply_markup=buttons if last else None,
         )
-        await notifications.remember(
+        await staff_messages.remember(
             ticket_id=ticket.id, chat_id=chat_id, message_id=sent.message_id
         )
 

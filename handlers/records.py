@@ -12,11 +12,12 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from crm import clock, exports, records
+from crm import clock
+from crm.desk.staff import parse_user_id
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
+from crm.imports import exports, pipeline
 from crm.models import Role, StaffMember
-from crm.staff import parse_user_id
 from handlers.auth import answer, require
 from handlers.best_effort import show_activity
 from handlers.context import CRMContext
@@ -45,13 +46,13 @@ def register(application: Application) -> None:
     add(CommandHandler("link", link, filters=NEW_PRIVATE))
 
 
-def parse_import_kind(caption: str) -> records.ImportKind:
+def parse_import_kind(caption: str) -> pipeline.ImportKind:
     """Read the kind of file from a caption like '/import customers'."""
     words = caption.split()
     if len(words) < 2:
         raise InvalidInput.of("staff.err.import_what")
     try:
-        return records.ImportKind(words[1].lower())
+        return pipeline.ImportKind(words[1].lower())
     except ValueError:
         raise InvalidInput.of("staff.err.import_kind", raw=words[1]) from None
 
@@ -79,7 +80,7 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
     with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
         path = Path(folder) / name
         await asyncio.to_thread(path.write_bytes, bytes(data))
-        report = await records.import_file(
+        report = await pipeline.import_file(
             kind=kind,
             path=path,
             default_country=settings.default_country,
@@ -95,7 +96,7 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
     await message.reply_text("\n".join(lines)[:4000])
     if report.rejected:
         await message.reply_document(
-            document=records.rejects_csv(report.rejected),
+            document=pipeline.rejects_csv(report.rejected),
             filename=f"{Path(name).stem}.rejected.csv",
             caption=t("staff.import.rejected", lang, count=len(report.rejected)),
         )
@@ -136,8 +137,8 @@ async def merge(update: Update, context: CRMContext, member: StaffMember) -> Non
     args = context.args or []
     if len(args) != 2:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.merge"))
-    keep_id, drop_id = (records.parse_customer_id(arg) for arg in args)
-    result = await records.merge_customers(
+    keep_id, drop_id = (pipeline.parse_customer_id(arg) for arg in args)
+    result = await pipeline.merge_customers(
         keep_id=keep_id, drop_id=drop_id, actor_telegram_id=member.telegram_id
     )
     lang = member.text_language
@@ -159,9 +160,9 @@ async def link(update: Update, context: CRMContext, member: StaffMember) -> None
     args = context.args or []
     if len(args) != 2:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.link"))
-    customer_id = records.parse_customer_id(args[0])
+    customer_id = pipeline.parse_customer_id(args[0])
     telegram_id = parse_user_id(args[1])
-    customer = await records.link_telegram(
+    customer = await pipeline.link_telegram(
         customer_id=customer_id, telegram_id=telegram_id, actor_telegram_id=member.telegram_id
     )
     text = t(

@@ -17,10 +17,11 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm import sales, sales_report
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
+from crm.sales import deals
+from crm.sales import report as sales_report
 from handlers.auth import answer, require
 from handlers.best_effort import send_charts, show_activity
 from handlers.context import CRMContext
@@ -64,12 +65,12 @@ async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> 
     args = context.args or []
     if len(args) < 3:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal_new"))
-    customer_id = sales.parse_id(args[0], "customer")
-    value = sales.parse_money(args[1])
+    customer_id = deals.parse_id(args[0], "customer")
+    value = deals.parse_money(args[1])
     assert update.effective_message is not None
     title = text_after(update.effective_message, 2)
-    deal = await sales.create_deal(customer_id=customer_id, value=value, title=title, owner=member)
-    deal = await sales.get_deal(deal_id=deal.id)
+    deal = await deals.create_deal(customer_id=customer_id, value=value, title=title, owner=member)
+    deal = await deals.get_deal(deal_id=deal.id)
     text = t(
         "staff.deal.opened",
         member.text_language,
@@ -88,8 +89,8 @@ async def show_deal(update: Update, context: CRMContext, member: StaffMember) ->
     args = context.args or []
     if len(args) != 1:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal"))
-    deal = await sales.get_deal(deal_id=sales.parse_id(args[0], "deal"))
-    history = await sales.stage_history(deal_id=deal.id)
+    deal = await deals.get_deal(deal_id=deals.parse_id(args[0], "deal"))
+    history = await deals.stage_history(deal_id=deal.id)
     tz, lang = context.bot_data.settings.timezone, member.text_language
     owner = esc(deal.owner.label) if deal.owner else t("staff.deal.nobody", lang)
     lines = [
@@ -134,9 +135,9 @@ async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -
         stages = ", ".join(stage.value for stage in DealStage)
         usage = Phrase("staff.usage.deal_stage", stages=stages)
         raise InvalidInput.of("staff.err.usage", usage=usage)
-    deal_id = sales.parse_id(args[0], "deal")
-    stage = sales.parse_stage(args[1])
-    deal, previous = await sales.move_deal(deal_id=deal_id, stage=stage, by=member)
+    deal_id = deals.parse_id(args[0], "deal")
+    stage = deals.parse_stage(args[1])
+    deal, previous = await deals.move_deal(deal_id=deal_id, stage=stage, by=member)
     lang = member.text_language
     closed = t("staff.deal.closed", lang) if deal.closed_at else ""
     moved = t(
@@ -148,7 +149,7 @@ async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -
 @require(Role.AGENT)
 async def show_deals(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the sender's open deals grouped by stage, with totals."""
-    summaries = await sales.pipeline(owner=member)
+    summaries = await deals.pipeline(owner=member)
     lang = member.text_language
     if not summaries:
         await answer(update, t("staff.deals.none", lang))
@@ -182,18 +183,18 @@ async def add_task(update: Update, context: CRMContext, member: StaffMember) -> 
     args = context.args or []
     if len(args) < 3:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.task"))
-    target = sales.parse_task_target(args[0])
-    today = sales.local_today(context.bot_data.settings.timezone)
-    due = sales.parse_due(args[1], today=today)
+    target = deals.parse_task_target(args[0])
+    today = deals.local_today(context.bot_data.settings.timezone)
+    due = deals.parse_due(args[1], today=today)
     assert update.effective_message is not None
-    task = await sales.add_task(
+    task = await deals.add_task(
         target=target, due=due, text=text_after(update.effective_message, 2), owner=member
     )
     text = t(
         "staff.task.added",
         member.text_language,
         task_id=task.id,
-        target=sales.describe_target(target),
+        target=deals.describe_target(target),
         due=due.isoformat(),
         text=task.text,
     )
@@ -206,7 +207,7 @@ def task_list(
     """Render tasks as HTML lines with a Done button for each (the first 20)."""
     lines = [heading]
     for task in tasks:
-        late = sales.days_overdue(task.due, today)
+        late = deals.days_overdue(task.due, today)
         if late == 0:
             when = t("staff.task.today", lang)
         else:
@@ -232,8 +233,8 @@ def task_list(
 @require(Role.AGENT)
 async def show_tasks(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the sender's follow-ups due today and overdue, each with a Done button."""
-    today = sales.local_today(context.bot_data.settings.timezone)
-    tasks = await sales.due_tasks(owner=member, today=today)
+    today = deals.local_today(context.bot_data.settings.timezone)
+    tasks = await deals.due_tasks(owner=member, today=today)
     lang = member.text_language
     if not tasks:
         await answer(update, t("staff.task.none", lang))
@@ -253,7 +254,7 @@ async def task_button(update: Update, context: CRMContext, member: StaffMember) 
     if match is None:
         await query.answer(t("staff.button_invalid", lang))
         return
-    task = await sales.complete_task(task_id=int(match[1]), by=member)
+    task = await deals.complete_task(task_id=int(match[1]), by=member)
     await query.answer(t("staff.task.done", lang, task_id=task.id))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
@@ -271,9 +272,9 @@ async def task_button(update: Update, context: CRMContext, member: StaffMember) 
 async def remind_tasks(application: Application) -> int:
     """Send each owner one message with their tasks due today or overdue; return messages sent."""
     settings = application.bot_data.settings
-    today = sales.local_today(settings.timezone)
+    today = deals.local_today(settings.timezone)
     sent = 0
-    for reminder in await sales.claim_reminders(today=today):
+    for reminder in await deals.claim_reminders(today=today):
         lang = reminder.owner.text_language
         text, markup = task_list(
             reminder.tasks,
@@ -304,10 +305,10 @@ async def set_target(update: Update, context: CRMContext, member: StaffMember) -
     args = context.args or []
     if len(args) != 3:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.target"))
-    owner_id = sales.parse_id(args[0], "Telegram user")
-    month = sales.parse_month(args[1])
-    amount = sales.parse_money(args[2])
-    target = await sales.set_target(owner_telegram_id=owner_id, month=month, amount=amount)
+    owner_id = deals.parse_id(args[0], "Telegram user")
+    month = deals.parse_month(args[1])
+    amount = deals.parse_money(args[2])
+    target = await deals.set_target(owner_telegram_id=owner_id, month=month, amount=amount)
     await target.fetch_related("owner")
     text = t(
         "staff.target.set",

@@ -8,9 +8,9 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from crm import segments
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
+from crm.insight import segments
 from crm.models import Role, SegmentRun, StaffMember
 from handlers.auth import require
 from handlers.context import CRMContext

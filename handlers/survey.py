@@ -16,8 +16,8 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from crm import csat, nps
-from crm.desk import get_ticket
+from crm.desk import csat, nps
+from crm.desk.actions import get_ticket
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Customer, StaffMember, Ticket

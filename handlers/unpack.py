@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Message, MessageEntity, User
 from telegram.ext import filters
 
-from crm import tickets
-from crm.customers import CustomerProfile
+from crm.customers.profiles import CustomerProfile
+from crm.desk import tickets
 from crm.models import MediaType
 
 # New messages in private chats (commands must not fire again on edits).

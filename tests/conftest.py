@@ -18,7 +18,7 @@ from tortoise.context import TortoiseContext
 from tortoise.warnings import TortoiseLoopSwitchWarning
 
 from crm import clock
-from crm.db import SQLITE_ENGINE
+from crm.store.db import SQLITE_ENGINE
 
 PG_URL = os.environ.get("CRM_TEST_DB_URL", "").strip()
 PG_SKIP_REASON = (
@@ -70,7 +70,7 @@ def _with_database(url: str, name: str) -> str:
 
 
 async def _pg_admin(sql: str) -> None:
-    from crm.db import connect_postgres
+    from crm.store.db import connect_postgres
 
     conn = await connect_postgres(PG_URL, database="postgres")
     try:
@@ -86,7 +86,7 @@ def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     Each test then starts from a copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
     PostgreSQL), so the suite does not replay every migration for every test.
     """
-    from crm.db import apply_migrations
+    from crm.store.db import apply_migrations
 
     path = tmp_path_factory.mktemp("template") / "crm.db"
     asyncio.run(apply_migrations(f"sqlite://{path}"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from crm.customers import CustomerProfile
+from crm.customers.profiles import CustomerProfile
+from crm.desk.tickets import InboundMessage
 from crm.models import MediaType
-from crm.tickets import InboundMessage
 
 _message_ids = itertools.count(1000)
 

@@ -17,9 +17,12 @@ from decimal import Decimal
 from tortoise import Tortoise
 from tortoise.models import Model
 
-from crm import campaigns, clock, records
-from crm.customers import CustomerProfile
-from crm.desk import add_note, mark_delivered, prepare_reply
+from crm import clock
+from crm.customers.profiles import CustomerProfile
+from crm.desk.actions import add_note, mark_delivered, prepare_reply
+from crm.desk.tickets import log_customer_message, record_edit
+from crm.imports import pipeline
+from crm.marketing import campaigns
 from crm.models import (
     AgentScope,
     AuditEntry,
@@ -54,7 +57,6 @@ from crm.models import (
     Survey,
     Ticket,
 )
-from crm.tickets import log_customer_message, record_edit
 from tests.factories import inbound
 
 TELEGRAM_ID = 987654321
@@ -188,11 +190,11 @@ async def plant_person() -> Planted:
         message_id=edited.message.telegram_message_id,
         new_text="(removed)",
     )
-    customer = await records.link_telegram_by_phone(
+    customer = await pipeline.link_telegram_by_phone(
         telegram_id=TELEGRAM_ID, phone=PHONE.lstrip("+"), first_name=FIRST, username=USERNAME
     )
     assert customer is not None and customer.id == imported.id
-    await records.merge_customers(
+    await pipeline.merge_customers(
         keep_id=customer.id, drop_id=older.id, actor_telegram_id=MANAGER_ID, reason="manual"
     )
     customer = await Customer.get(id=customer.id)

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot import cli
-from crm import associations, db
-from crm.associations import Rule, customers_who_bought, find_rules, rule_audience
 from crm.errors import InvalidInput
 from crm.models import Role, Ticket
+from crm.sales import associations
+from crm.sales.associations import Rule, customers_who_bought, find_rules, rule_audience
+from crm.store import db
 from handlers.auth import REFUSAL
 from tests.desk import MANAGER_ID, Desk
 from tests.factories import make_basket, make_customer, make_product
@@ -216,7 +217,7 @@ def test_the_audience_is_the_antecedents_bought_and_the_consequents_not() -> Non
 
 
 def test_the_audience_reads_back_as_the_same_rules() -> None:
-    from crm.audiences import describe_audience, parse_audience
+    from crm.marketing.audiences import describe_audience, parse_audience
 
     spec = rule_audience(Rule(("A-1", "tea: green"), ("B",), support=0.1, confidence=1, lift=2))
     parsed = parse_audience(spec)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import SandboxBotAPI
-from crm import campaigns, db
+from crm.marketing import campaigns
 from crm.models import Campaign, CampaignRecipient, CampaignStatus, Customer, RecipientStatus
+from crm.store import db
 from tests.desk import MANAGER_ID, Desk, eventually, running_desk, start_bot_process
 
 pytestmark = pytest.mark.e2e

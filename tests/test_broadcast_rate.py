@@ -9,14 +9,14 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from crm.broadcast_rate import (
+from crm.models import BroadcastSlot
+from crm.store.rate_slots import (
     RateBudget,
     RedisSlotCounter,
     SlotCounter,
     StoreSlotCounter,
     shared_budget,
 )
-from crm.models import BroadcastSlot
 from tests.conftest import REDIS_URL
 from tests.desk import eventually
 
@@ -176,7 +176,7 @@ async def test_an_unreachable_counter_pauses_sends_and_says_so(
     # Nothing listens on port 1: every addition fails as it would with Redis down.
     budget = RateBudget(counter=RedisSlotCounter.from_url("redis://127.0.0.1:1/0"), rate=RATE)
     stop = asyncio.Event()
-    caplog.set_level(logging.WARNING, logger="crm.broadcast_rate")
+    caplog.set_level(logging.WARNING, logger="crm.store.rate_slots")
     turn = asyncio.create_task(budget.acquire(stop=stop))
     try:
 

@@ -9,9 +9,9 @@ import pytest
 
 from bot.broadcast import CampaignSender
 from bot.sandbox import SandboxBotAPI
-from crm import campaigns
-from crm.broadcast_rate import RateBudget, RedisSlotCounter, StoreSlotCounter, shared_budget
+from crm.marketing import campaigns
 from crm.models import Campaign, CampaignStatus, Customer
+from crm.store.rate_slots import RateBudget, RedisSlotCounter, StoreSlotCounter, shared_budget
 from tests.conftest import REDIS_SKIP_REASON, REDIS_URL
 from tests.desk import Desk, eventually, running_desk
 

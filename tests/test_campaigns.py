@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from crm import audiences, campaigns, clock
-from crm.campaigns import Outcome
+from crm import clock
 from crm.errors import InvalidInput
+from crm.marketing import audiences, campaigns
+from crm.marketing.campaigns import Outcome
 from crm.models import (
     AuditEntry,
     ButtonKind,

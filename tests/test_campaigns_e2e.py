@@ -14,9 +14,11 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
-from crm import campaigns, clock, staff
-from crm.campaigns import Outcome
+from crm import clock
+from crm.desk import staff
 from crm.i18n import t
+from crm.marketing import campaigns
+from crm.marketing.campaigns import Outcome
 from crm.models import (
     AuditEntry,
     ButtonKind,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.cells import neutralise_cell, neutralise_row, restore_cell, runs_as_formula
+from crm.imports.cells import neutralise_cell, neutralise_row, restore_cell, runs_as_formula
 
 # Characters a reader cannot see, which must not hide a formula sign behind them.
 HIDDEN = {

@@ -18,16 +18,16 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.image import imread
 
-from crm.charts import (
+from crm.insight.charts import (
     KIND_COLOURS,
     chart_fonts,
     render_bar_chart,
     render_daily_chart,
     render_segment_chart,
 )
-from crm.metrics import DailySeries
+from crm.insight.metrics import DailySeries
 from crm.models import TicketKind
-from crm.sales_report import grouped_bar_chart
+from crm.sales.report import grouped_bar_chart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDTH, HEIGHT = 960, 540
@@ -108,7 +108,7 @@ def test_rendering_from_threads_gives_the_same_bytes() -> None:
 def test_charts_do_not_need_pyplot() -> None:
     code = (
         "import sys\n"
-        "from crm.charts import render_bar_chart\n"
+        "from crm.insight.charts import render_bar_chart\n"
         "render_bar_chart(['a'], [1], title='x')\n"
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
@@ -133,20 +133,28 @@ def test_chinese_labels_are_drawn_not_boxed() -> None:
     assert glyphs_missing(lambda: render_daily_chart(series(7), title="最近7天的工单")) == []
     # A Chinese reader's legend, axis labels and day ticks too.
     assert glyphs_missing(lambda: render_daily_chart(series(7), title="工单", lang="zh")) == []
-    assert glyphs_missing(
-        lambda: render_segment_chart(
-            ["loyal"], [3], [[1.0, 2.0]], ["订单", "消费"], title="客户分群", lang="zh"
+    assert (
+        glyphs_missing(
+            lambda: render_segment_chart(
+                ["loyal"], [3], [[1.0, 2.0]], ["订单", "消费"], title="客户分群", lang="zh"
+            )
         )
-    ) == []
+        == []
+    )
     assert glyphs_missing(
         lambda: render_segment_chart(
             ["忠实客户", "at risk"], [12, 3], [[1.0, None], [2.5, 4.0]], ["orders", "spend"],
             title="客户分群",
         )
     ) == []  # fmt: skip
-    assert glyphs_missing(
-        lambda: grouped_bar_chart(["王小明", "Ann"], {"due": [2, 1], "done": [1, 1]}, title="任务")
-    ) == []
+    assert (
+        glyphs_missing(
+            lambda: grouped_bar_chart(
+                ["王小明", "Ann"], {"due": [2, 1], "done": [1, 1]}, title="任务"
+            )
+        )
+        == []
+    )
 
 
 def test_the_cjk_font_comes_with_the_package_and_latin_keeps_the_default() -> None:
@@ -164,10 +172,11 @@ def test_the_font_is_registered_at_the_first_chart_not_at_import() -> None:
     code = (
         "import sys\n"
         "from matplotlib import font_manager\n"
-        "import crm.charts, crm.sales_report, crm.segments, handlers.insight, bot.cli\n"
+        "import crm.insight.charts, crm.sales.report, crm.insight.segments\n"
+        "import handlers.insight, bot.cli\n"
         "def cjk(): return any('CJK' in e.name for e in font_manager.fontManager.ttflist)\n"
         "print(cjk(), 'noto_cjk_sans_otc' in sys.modules)\n"
-        "crm.charts.render_bar_chart(['退款'], [1], title='x')\n"
+        "crm.insight.charts.render_bar_chart(['退款'], [1], title='x')\n"
         "print(cjk())\n"
     )
     result = subprocess.run(

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from crm.cleaning import (
+from crm.imports.cleaning import (
     CleaningError,
     CleanRecord,
     CleanResult,

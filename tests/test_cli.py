@@ -65,8 +65,8 @@ def test_score_and_tickets_on_an_empty_store(tmp_path: Path) -> None:
 def test_gdpr_export_writes_everything_held_about_a_customer(tmp_path: Path) -> None:
     import asyncio
 
-    from crm import db
-    from crm.tickets import log_customer_message
+    from crm.desk.tickets import log_customer_message
+    from crm.store import db
     from tests.factories import inbound, make_profile
 
     url = f"sqlite://{tmp_path / 'crm.db'}"
@@ -98,9 +98,9 @@ def test_gdpr_export_writes_everything_held_about_a_customer(tmp_path: Path) -> 
 def test_gdpr_erase_erases_a_customer_for_a_request_that_came_another_way(tmp_path: Path) -> None:
     import asyncio
 
-    from crm import db
+    from crm.desk.tickets import log_customer_message
     from crm.models import AuditEntry, Customer, Message
-    from crm.tickets import log_customer_message
+    from crm.store import db
     from tests.factories import inbound, make_profile
 
     url = f"sqlite://{tmp_path / 'crm.db'}"

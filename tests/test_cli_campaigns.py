@@ -14,8 +14,8 @@ import pytest
 
 from bot.cli import main
 from bot.sandbox import SAMPLE_PNG
-from crm import campaigns, db
 from crm.errors import InvalidInput
+from crm.marketing import campaigns
 from crm.models import (
     AuditEntry,
     ButtonKind,
@@ -25,6 +25,7 @@ from crm.models import (
     Customer,
     RecipientStatus,
 )
+from crm.store import db
 
 T = TypeVar("T")
 BERLIN = ZoneInfo("Europe/Berlin")

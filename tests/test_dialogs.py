@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm import clock, dialogs
+from crm import clock
 from crm.models import DialogState
+from crm.store import dialogs
 
 pytestmark = pytest.mark.usefixtures("store")
 

@@ -75,7 +75,7 @@ async def test_a_redis_that_answers_passes(sandbox, tmp_path) -> None:
 
 
 async def test_updates_set_aside_are_a_problem_with_their_error(sandbox, db_url: str) -> None:
-    from crm import db, inbox
+    from crm.store import db, inbox
 
     async with db.store_session(db_url):
         payload = {"update_id": 5, "message": {"poll": {"id": "p"}}}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import ALLOWED_UPDATES
-from crm.db import connect_postgres
+from crm.store.db import connect_postgres
 from tests.desk import MANAGER_ID, eventually, free_port, start_bot_process
 from tests.faults import TcpProxy, store_unreachable
 
@@ -59,8 +59,10 @@ async def _start(sandbox, tmp_path: Path, db_url: str, **env: str):
     )
     # Ready once the menu is published (the store is open, migrations done).
     await sandbox.wait_for(
-        lambda: sum(1 for c in sandbox.requests if c.method == "setMyCommands") > before
-        or bot.returncode is not None,
+        lambda: (
+            sum(1 for c in sandbox.requests if c.method == "setMyCommands") > before
+            or bot.returncode is not None
+        ),
         timeout=60,
     )
     assert bot.returncode is None, log_path.read_text()
@@ -196,9 +198,7 @@ async def test_the_store_down_during_a_burst_loses_nothing_and_claims_nothing_fa
                 lambda: all(len(sandbox.messages_to(u.id)) >= 1 + (u is first) for u in users),
                 timeout=90,
             )
-            await eventually(
-                lambda: _count_inbound(db_url, USERS + 1), timeout=30, interval=0.1
-            )
+            await eventually(lambda: _count_inbound(db_url, USERS + 1), timeout=30, interval=0.1)
         finally:
             assert await _stop(bot) == 0, log_path.read_text()
 
@@ -298,9 +298,7 @@ async def test_an_agent_reply_killed_mid_send_is_not_sent_again_and_the_agent_is
         before = len(sandbox.messages_to(AGENT_ID))
 
         bot, log_path = await _start(sandbox, tmp_path, db_url)
-        await sandbox.wait_for(
-            lambda: len(sandbox.messages_to(AGENT_ID)) > before, timeout=40
-        )
+        await sandbox.wait_for(lambda: len(sandbox.messages_to(AGENT_ID)) > before, timeout=40)
     finally:
         assert await _stop(bot) == 0, log_path.read_text()
 
@@ -308,9 +306,7 @@ async def test_an_agent_reply_killed_mid_send_is_not_sent_again_and_the_agent_is
     assert to_customer.count("It ships today") == 1  # never sent twice
     told = sandbox.messages_to(AGENT_ID)[-1].text or ""
     assert f"ticket #{ticket_id}" in told and "may or may not" in told
-    rows = await _rows(
-        db_url, "SELECT delivery, text FROM message WHERE direction = 'outbound'"
-    )
+    rows = await _rows(db_url, "SELECT delivery, text FROM message WHERE direction = 'outbound'")
     assert rows == [("unknown", "It ships today")]
     # The customer most likely has it: the ticket counts as answered (no false SLA breach).
     answered = await _rows(db_url, f"SELECT first_response_at FROM ticket WHERE id = {ticket_id}")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from crm.errors import InvalidInput
-from crm.exports import ExportKind, export_csv, parse_export_kind, write_csv
+from crm.imports.exports import ExportKind, export_csv, parse_export_kind, write_csv
+from crm.imports.pipeline import ImportKind, import_file
 from crm.models import (
     AuditEntry,
     Customer,
@@ -24,7 +25,6 @@ from crm.models import (
     Ticket,
     TicketKind,
 )
-from crm.records import ImportKind, import_file
 from tests.factories import make_customer
 
 DANGEROUS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crm import clock, inbox
-from crm.floods import WINDOW, FloodControl, Input, Verdict
+from crm import clock
+from crm.desk.floods import WINDOW, FloodControl, Input, Verdict
+from crm.desk.staff import add_agent
 from crm.models import Customer, Message, StaffMember, Ticket
-from crm.staff import add_agent
+from crm.store import inbox
 from tests.factories import inbound, make_profile
 
 pytestmark = pytest.mark.usefixtures("store")
@@ -47,9 +48,7 @@ async def test_commands_over_the_limit_are_stored_verbatim_on_the_open_ticket() 
     control = FloodControl(limit=1)
     await control.screen(profile=ALICE, kind=Input.MESSAGE, message=inbound(ALICE, "hi"))
     for text in ("/complain it broke", "/help", "/rate 1 awful"):
-        held = await control.screen(
-            profile=ALICE, kind=Input.MESSAGE, message=inbound(ALICE, text)
-        )
+        held = await control.screen(profile=ALICE, kind=Input.MESSAGE, message=inbound(ALICE, text))
         assert held.verdict is Verdict.STORED
     assert await Ticket.all().count() == 1  # no complaint or rating ticket was opened
     texts = await Message.all().order_by("id").values_list("text", flat=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crm.desk.tickets import WAITING_CAP
 from crm.models import Customer, Direction, Message, Priority, StaffMember, Ticket, TicketKind
-from crm.tickets import WAITING_CAP
 from tests.desk import MANAGER_ID, Desk
 
 pytestmark = pytest.mark.e2e

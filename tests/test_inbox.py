@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from crm import clock, inbox, leases
+from crm import clock
 from crm.models import InboundUpdate, JobLease
+from crm.store import inbox, leases
 from handlers.jobs import housekeeping
 
 pytestmark = pytest.mark.usefixtures("store")

@@ -10,8 +10,8 @@ import pytest
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from crm import inbox
 from crm.models import Customer, InboundUpdate, Message
+from crm.store import inbox
 from tests.desk import eventually, running_desk
 
 pytestmark = pytest.mark.e2e

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from crm import clock, leases
+from crm import clock
 from crm.models import JobLease
+from crm.store import leases
 
 pytestmark = pytest.mark.usefixtures("store")
 TTL = timedelta(seconds=45)
@@ -171,7 +172,7 @@ async def test_a_daily_run_cut_short_by_a_dead_replica_is_redone_by_another() ->
 
 
 async def test_a_summary_claim_abandoned_mid_send_is_taken_over_but_a_sent_one_never() -> None:
-    from crm import daily
+    from crm.insight import daily
 
     day = date(2026, 11, 22)
     assert await daily.claim(day=day)

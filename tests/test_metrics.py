@@ -11,7 +11,7 @@ import pytest
 
 from crm import clock
 from crm.errors import InvalidInput
-from crm.metrics import (
+from crm.insight.metrics import (
     AttentionTicket,
     NegativeTicket,
     Nps,

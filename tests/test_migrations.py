@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from crm import db
 from crm.models import Customer, Ticket, TicketKind
+from crm.store import db
 
 
 async def test_models_and_migrations_are_in_step() -> None:
@@ -157,7 +157,7 @@ async def test_replicas_migrating_at_once_apply_each_migration_once(empty_db_url
 
 
 async def test_summaries_sent_before_the_upgrade_are_never_taken_over(empty_db_url: str) -> None:
-    from crm import daily
+    from crm.insight import daily
     from crm.models import SummaryRun
 
     await db.apply_migrations(empty_db_url, target="crm.0011_inbox_replica")
@@ -217,7 +217,7 @@ async def test_managers_from_before_the_upgrade_are_told_apart_by_the_audit_log(
     # Before 0016 the store did not say how someone became a manager. Those promoted with
     # /manager_add (audited) stay promoted; the rest came from CRM_MANAGER_IDS, so the
     # next start may demote them if the setting no longer lists them.
-    from crm import staff
+    from crm.desk import staff
     from crm.models import ManagerSource, Role, StaffMember
 
     await db.apply_migrations(empty_db_url, target="crm.0014_dialog_state")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from crm.desk.tickets import make_subject, parse_rating, parse_ticket_number
 from crm.errors import InvalidInput
 from crm.models import MediaType
-from crm.tickets import make_subject, parse_rating, parse_ticket_number
 
 
 @pytest.mark.parametrize(

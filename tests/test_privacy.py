@@ -6,8 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from crm import audit, clock, inbox, privacy, records
+from crm import audit, clock
+from crm.customers import privacy
+from crm.desk.tickets import log_customer_message
 from crm.errors import InvalidInput
+from crm.imports import pipeline
+from crm.insight.segments import compute_segments
 from crm.models import (
     AuditEntry,
     Customer,
@@ -22,8 +26,7 @@ from crm.models import (
     Survey,
     Ticket,
 )
-from crm.segments import compute_segments
-from crm.tickets import log_customer_message
+from crm.store import inbox
 from tests.factories import inbound, make_customer, make_orders
 from tests.planted import (
     ALLOWED,
@@ -137,9 +140,9 @@ async def test_staff_entries_that_share_her_name_are_not_hers(store: None) -> No
 async def test_merge_snapshots_of_records_merged_in_at_any_remove_are_erased(store: None) -> None:
     oldest = await make_customer("Zed", email="zed.oldest@example.com", phone="+14155550111")
     middle = await make_customer("Zeddy", email="zeddy@example.com")
-    await records.merge_customers(keep_id=middle.id, drop_id=oldest.id, actor_telegram_id=None)
+    await pipeline.merge_customers(keep_id=middle.id, drop_id=oldest.id, actor_telegram_id=None)
     customer = await _writes()
-    await records.merge_customers(keep_id=customer.id, drop_id=middle.id, actor_telegram_id=9001)
+    await pipeline.merge_customers(keep_id=customer.id, drop_id=middle.id, actor_telegram_id=9001)
     assert await traces_in_store(["zed.oldest@example.com", "zeddy@example.com"])
 
     await privacy.erase_customer(customer_id=customer.id)
@@ -151,7 +154,7 @@ async def test_merge_snapshots_of_records_merged_in_at_any_remove_are_erased(sto
 
 
 async def test_her_own_audited_actions_lose_her_id_but_not_their_kind(store: None) -> None:
-    from crm import campaigns
+    from crm.marketing import campaigns
 
     customer = await _writes()
     await campaigns.set_subscribed(customer=customer, subscribed=False)
@@ -209,8 +212,10 @@ async def test_erasing_again_finishes_what_an_earlier_version_left(store: None) 
     await Message.filter(ticket_id__in=tickets, direction=Direction.INBOUND).update(
         text="", file_id=None, edit_history=[], telegram_chat_id=None
     )
-    await Message.filter(ticket_id__in=tickets).exclude(direction=Direction.INBOUND).update(
-        text="[erased]", file_id=None
+    await (
+        Message.filter(ticket_id__in=tickets)
+        .exclude(direction=Direction.INBOUND)
+        .update(text="[erased]", file_id=None)
     )
     await Ticket.filter(customer_id=customer_id).update(subject="[erased]")
     await Rating.filter(customer_id=customer_id).update(comment=None)

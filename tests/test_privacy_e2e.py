@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import build_application
 from bot.webhook import serving
-from crm import db, inbox
 from crm.models import AuditEntry, Customer, InboundUpdate, Rating, Ticket
+from crm.store import db, inbox
 from tests.desk import MANAGER_ID, Desk, desk_settings, eventually, free_port
 from tests.planted import (
     ADDRESS,

@@ -13,8 +13,19 @@ from pathlib import Path
 import pytest
 
 from crm import audit
-from crm.customers import register_customer
+from crm.customers.profiles import register_customer
 from crm.errors import InvalidInput
+from crm.imports.pipeline import (
+    CustomerNotFound,
+    ImportKind,
+    ImportReport,
+    Outcome,
+    import_file,
+    link_telegram,
+    link_telegram_by_phone,
+    merge_customers,
+    rejects_csv,
+)
 from crm.models import (
     AuditEntry,
     Customer,
@@ -30,17 +41,6 @@ from crm.models import (
     Survey,
     Ticket,
     TicketKind,
-)
-from crm.records import (
-    CustomerNotFound,
-    ImportKind,
-    ImportReport,
-    Outcome,
-    import_file,
-    link_telegram,
-    link_telegram_by_phone,
-    merge_customers,
-    rejects_csv,
 )
 from tests.factories import make_profile
 
@@ -135,7 +135,7 @@ async def test_messy_file_import_accounts_for_every_row_with_exact_records(store
 
 
 def test_rejects_csv_lists_the_rows_with_reasons_as_read() -> None:
-    from crm.records import RejectedRow
+    from crm.imports.pipeline import RejectedRow
 
     data = rejects_csv(
         [
@@ -159,7 +159,7 @@ async def test_the_rejected_rows_file_is_neutralised_like_an_export(store, tmp_p
         'Name,Email,"=HYPERLINK(""http://evil.example"",""click"")",Loyalty\n'
         ',,"=HYPERLINK(""http://evil.example"",""x"")",\n'
         ',bob@@x,,"\n=1+1"\n'
-        ',,,"\u200b+cmd|\' /C calc\'!A0"\n'
+        ",,,\"\u200b+cmd|' /C calc'!A0\"\n"
         ',,,"\u3000@SUM(1)"\n',
     )
 
@@ -734,7 +734,7 @@ def test_the_cli_imports_exports_merges_audits_and_reports(tmp_path: Path) -> No
 
 def test_the_progress_line_shows_percent_and_rate() -> None:
     from bot.cli_records import ProgressLine
-    from crm.records import ImportProgress
+    from crm.imports.pipeline import ImportProgress
 
     out = io.StringIO()
     line = ProgressLine("importing big.csv", stream=out)

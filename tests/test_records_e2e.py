@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crm import staff
+from crm.desk import staff
 from crm.models import AuditEntry, Customer, Role, Ticket, TicketKind
 from handlers import records as records_handlers
 from handlers import sales as sales_handlers
@@ -90,7 +90,7 @@ async def test_the_rejects_the_bot_sends_back_are_safe_to_open(wired: Desk) -> N
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
     content = (
         'Name,Email,"=HYPERLINK(""http://evil.example"")"\n'
-        'Ann,ann@x.com,\n'
+        "Ann,ann@x.com,\n"
         ',,"\u200b=HYPERLINK(""http://evil.example"",""click"")"\n'
     ).encode()
 

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox import SandboxBotAPI, SandboxLoadBalancer, SentMessage
-from crm import campaigns, db, inbox
+from crm.marketing import campaigns
 from crm.models import (
     Campaign,
     CampaignRecipient,
@@ -37,6 +37,7 @@ from crm.models import (
     SummaryRun,
     Ticket,
 )
+from crm.store import db, inbox
 from tests.conftest import PG_SKIP_REASON, PG_URL, empty_pg_database
 from tests.desk import MANAGER_ID, free_port, start_bot_process
 

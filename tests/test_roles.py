@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from crm.desk import (
+from crm.desk.actions import (
     add_note,
     prepare_reply,
     reopen_ticket,
@@ -15,6 +15,17 @@ from crm.desk import (
     tag_ticket,
     ticket_history,
 )
+from crm.desk.routing import take_ticket, transfer_ticket
+from crm.desk.staff import (
+    LastManager,
+    add_agent,
+    authorise,
+    demote_manager,
+    managers,
+    promote_manager,
+    sync_managers,
+)
+from crm.desk.tickets import log_customer_message
 from crm.errors import InvalidInput, NotAuthorised
 from crm.models import (
     AgentScope,
@@ -27,17 +38,6 @@ from crm.models import (
     Ticket,
     TicketStatus,
 )
-from crm.routing import take_ticket, transfer_ticket
-from crm.staff import (
-    LastManager,
-    add_agent,
-    authorise,
-    demote_manager,
-    managers,
-    promote_manager,
-    sync_managers,
-)
-from crm.tickets import log_customer_message
 from tests.factories import inbound, make_profile
 
 pytestmark = pytest.mark.usefixtures("store")
@@ -138,7 +138,7 @@ async def test_the_sync_demotes_even_the_last_manager_and_warns(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await sync_managers(telegram_ids=[OWNER])
-    with caplog.at_level(logging.WARNING, logger="crm.staff"):
+    with caplog.at_level(logging.WARNING, logger="crm.desk.staff"):
         sync = await sync_managers(telegram_ids=[])
     assert sync.managers == [] and await managers() == []
     assert f"user {OWNER} is no longer a manager" in caplog.text
@@ -251,7 +251,7 @@ async def test_own_scope_refuses_every_action_on_another_agents_ticket(
         resolve_ticket(ticket_id=annas.id, staff=boris),
         transfer_ticket(ticket_id=annas.id, to_telegram_id=BORIS, by=boris),
     ]
-    with caplog.at_level(logging.WARNING, logger="crm.staff"):
+    with caplog.at_level(logging.WARNING, logger="crm.desk.staff"):
         for attempt in attempts:
             with pytest.raises(NotAuthorised):
                 await attempt

@@ -202,7 +202,7 @@ async def test_own_scope_keeps_agents_to_their_tickets_and_the_queue(
             "their own tickets and waiting ones only."
         )
         annas = f"Not allowed: ticket #{tid} is assigned to Anna."
-        with caplog.at_level(logging.WARNING, logger="crm.staff"):
+        with caplog.at_level(logging.WARNING, logger="crm.desk.staff"):
             for command, expected in [
                 (f"/ticket {tid}", not_yours),
                 (f"/note {tid} peek", not_yours),

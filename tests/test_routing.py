@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm import clock
-from crm.csat import (
+from crm.desk.actions import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
+from crm.desk.csat import (
     COMMENT_WINDOW,
     SurveyClosed,
     answer_survey,
@@ -16,7 +17,31 @@ from crm.csat import (
     commentable_survey,
     create_survey,
 )
-from crm.desk import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
+from crm.desk.routing import (
+    AlreadyAssigned,
+    Candidate,
+    choose_agent,
+    drain_queue,
+    route_reopened,
+    route_ticket,
+    take_ticket,
+    transfer_ticket,
+)
+from crm.desk.sla import SlaTargets, detect_breaches, late_tickets_with_offline_agents
+from crm.desk.staff import (
+    add_agent,
+    agent_loads,
+    authorise,
+    parse_skills,
+    promote_manager,
+    refresh_name,
+    refresh_profile,
+    remove_agent,
+    set_language,
+    set_online,
+    sync_managers,
+)
+from crm.desk.tickets import log_customer_message, open_ticket
 from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
 from crm.models import (
     AgentScope,
@@ -31,31 +56,6 @@ from crm.models import (
     TicketKind,
     TicketStatus,
 )
-from crm.routing import (
-    AlreadyAssigned,
-    Candidate,
-    choose_agent,
-    drain_queue,
-    route_reopened,
-    route_ticket,
-    take_ticket,
-    transfer_ticket,
-)
-from crm.sla import SlaTargets, detect_breaches, late_tickets_with_offline_agents
-from crm.staff import (
-    add_agent,
-    agent_loads,
-    authorise,
-    parse_skills,
-    promote_manager,
-    refresh_name,
-    refresh_profile,
-    remove_agent,
-    set_language,
-    set_online,
-    sync_managers,
-)
-from crm.tickets import log_customer_message, open_ticket
 from tests.factories import inbound, make_profile
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

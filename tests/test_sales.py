@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm import clock, sales, sales_report, staff
+from crm import clock
+from crm.desk import staff
 from crm.errors import InvalidInput, NotAuthorised
 from crm.models import (
     Customer,
@@ -22,7 +23,9 @@ from crm.models import (
     SalesTarget,
     StaffMember,
 )
-from crm.sales import TargetKind, TaskTarget
+from crm.sales import deals
+from crm.sales import report as sales_report
+from crm.sales.deals import TargetKind, TaskTarget
 from handlers import records as records_handlers
 from handlers import sales as sales_handlers
 from handlers.auth import REFUSAL
@@ -59,7 +62,7 @@ async def team() -> tuple[StaffMember, StaffMember, StaffMember]:
     ],
 )
 def test_task_targets_name_a_deal_or_a_customer(raw: str, expected: TaskTarget) -> None:
-    assert sales.parse_task_target(raw) == expected
+    assert deals.parse_task_target(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -75,30 +78,30 @@ def test_task_targets_name_a_deal_or_a_customer(raw: str, expected: TaskTarget) 
 )
 def test_ambiguous_or_bad_task_targets_explain_themselves(raw: str, message: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        sales.parse_task_target(raw)
+        deals.parse_task_target(raw)
     assert str(caught.value) == message
 
 
 def test_due_dates_months_stages_and_amounts() -> None:
     today = date(2025, 3, 15)
-    assert sales.parse_due("2025-03-20", today=today) == date(2025, 3, 20)
-    assert sales.parse_due("tomorrow", today=today) == date(2025, 3, 16)
-    assert sales.parse_due("TODAY", today=today) == today
+    assert deals.parse_due("2025-03-20", today=today) == date(2025, 3, 20)
+    assert deals.parse_due("tomorrow", today=today) == date(2025, 3, 16)
+    assert deals.parse_due("TODAY", today=today) == today
     with pytest.raises(InvalidInput, match="is in the past"):
-        sales.parse_due("2025-03-14", today=today)
+        deals.parse_due("2025-03-14", today=today)
     with pytest.raises(InvalidInput, match="not a real date"):
-        sales.parse_due("2025-02-30", today=today)
+        deals.parse_due("2025-02-30", today=today)
     with pytest.raises(InvalidInput, match="write YYYY-MM-DD"):
-        sales.parse_due("15/03/2025", today=today)
-    assert sales.parse_month("2025-3") == date(2025, 3, 1)
+        deals.parse_due("15/03/2025", today=today)
+    assert deals.parse_month("2025-3") == date(2025, 3, 1)
     with pytest.raises(InvalidInput, match="is not a month"):
-        sales.parse_month("2025-13")
-    assert sales.parse_stage(" Won ") is DealStage.WON
+        deals.parse_month("2025-13")
+    assert deals.parse_stage(" Won ") is DealStage.WON
     with pytest.raises(InvalidInput, match="use one of lead, contacted, qualified"):
-        sales.parse_stage("closed")
-    assert sales.parse_money("1,200.50") == Decimal("1200.50")
+        deals.parse_stage("closed")
+    assert deals.parse_money("1,200.50") == Decimal("1200.50")
     with pytest.raises(InvalidInput, match="is negative"):
-        sales.parse_money("-5")
+        deals.parse_money("-5")
     assert sales_report.window_start(months=3, today=date(2025, 1, 31)) == date(2024, 11, 1)
 
 
@@ -109,34 +112,34 @@ async def test_stage_changes_are_recorded_and_only_owners_or_managers_move_deals
     anna, boris, maya = await team()
     customer = await Customer.create(first_name="Carol")
     clock.freeze(NOW)
-    deal = await sales.create_deal(
+    deal = await deals.create_deal(
         customer_id=customer.id, value=Decimal("1200"), title="  Annual   plan ", owner=anna
     )
 
     with pytest.raises(NotAuthorised, match="is not yours"):
-        await sales.move_deal(deal_id=deal.id, stage=DealStage.WON, by=boris)
+        await deals.move_deal(deal_id=deal.id, stage=DealStage.WON, by=boris)
     clock.advance(timedelta(days=2))
-    await sales.move_deal(deal_id=deal.id, stage=DealStage.QUALIFIED, by=anna)
+    await deals.move_deal(deal_id=deal.id, stage=DealStage.QUALIFIED, by=anna)
     with pytest.raises(InvalidInput, match="already at qualified"):
-        await sales.move_deal(deal_id=deal.id, stage=DealStage.QUALIFIED, by=anna)
+        await deals.move_deal(deal_id=deal.id, stage=DealStage.QUALIFIED, by=anna)
     clock.advance(timedelta(days=1))
-    won, previous = await sales.move_deal(deal_id=deal.id, stage=DealStage.WON, by=maya)
+    won, previous = await deals.move_deal(deal_id=deal.id, stage=DealStage.WON, by=maya)
     assert (previous, won.closed_at) == (DealStage.QUALIFIED, NOW + timedelta(days=3))
-    reopened, _ = await sales.move_deal(deal_id=deal.id, stage=DealStage.PROPOSAL, by=maya)
+    reopened, _ = await deals.move_deal(deal_id=deal.id, stage=DealStage.PROPOSAL, by=maya)
     assert reopened.closed_at is None
 
-    history = await sales.stage_history(deal_id=deal.id)
+    history = await deals.stage_history(deal_id=deal.id)
     assert [(c.from_stage, c.to_stage, c.changed_by.telegram_id) for c in history] == [
         (None, DealStage.LEAD, ANNA),
         (DealStage.LEAD, DealStage.QUALIFIED, ANNA),
         (DealStage.QUALIFIED, DealStage.WON, MANAGER_ID),
         (DealStage.WON, DealStage.PROPOSAL, MANAGER_ID),
     ]
-    assert (await sales.get_deal(deal_id=deal.id)).title == "Annual plan"
+    assert (await deals.get_deal(deal_id=deal.id)).title == "Annual plan"
     with pytest.raises(InvalidInput, match="customer #999 not found"):
-        await sales.create_deal(customer_id=999, value=Decimal(1), title="x", owner=anna)
+        await deals.create_deal(customer_id=999, value=Decimal(1), title="x", owner=anna)
     with pytest.raises(InvalidInput, match="deal #999 not found"):
-        await sales.move_deal(deal_id=999, stage=DealStage.WON, by=maya)
+        await deals.move_deal(deal_id=999, stage=DealStage.WON, by=maya)
 
 
 async def test_pipeline_groups_own_open_deals_by_stage(store) -> None:
@@ -147,7 +150,7 @@ async def test_pipeline_groups_own_open_deals_by_stage(store) -> None:
                                 (5, DealStage.LEAD, boris)]:  # fmt: skip
         await Deal.create(customer=customer, title="t", value=value, owner=owner, stage=stage)
 
-    summaries = await sales.pipeline(owner=anna)
+    summaries = await deals.pipeline(owner=anna)
 
     assert [(s.stage, len(s.deals), s.total) for s in summaries] == [
         (DealStage.LEAD, 2, Decimal("150")),
@@ -160,33 +163,33 @@ async def test_tasks_are_due_completed_by_owner_or_manager_and_reminded_once(sto
     customer = await Customer.create(first_name="Carol")
     deal = await Deal.create(customer=customer, title="Plan", owner=anna)
     today = date(2025, 3, 15)
-    late = await sales.add_task(
+    late = await deals.add_task(
         target=TaskTarget(TargetKind.DEAL, deal.id), due=today - timedelta(days=2),
         text="call", owner=anna,
     )  # fmt: skip
-    now = await sales.add_task(
+    now = await deals.add_task(
         target=TaskTarget(TargetKind.CUSTOMER, customer.id), due=today, text="quote", owner=anna
     )
-    await sales.add_task(
+    await deals.add_task(
         target=TaskTarget(TargetKind.CUSTOMER, customer.id), due=today + timedelta(days=1),
         text="later", owner=anna,
     )  # fmt: skip
     assert late.customer_id == customer.id  # a deal's task is also its customer's
 
-    assert [t.id for t in await sales.due_tasks(owner=anna, today=today)] == [late.id, now.id]
+    assert [t.id for t in await deals.due_tasks(owner=anna, today=today)] == [late.id, now.id]
     with pytest.raises(NotAuthorised, match=f"task #{late.id} is not yours"):
-        await sales.complete_task(task_id=late.id, by=boris)
-    done = await sales.complete_task(task_id=late.id, by=maya)
+        await deals.complete_task(task_id=late.id, by=boris)
+    done = await deals.complete_task(task_id=late.id, by=maya)
     assert done.done and done.done_at is not None
     with pytest.raises(InvalidInput, match="already done"):
-        await sales.complete_task(task_id=late.id, by=anna)
+        await deals.complete_task(task_id=late.id, by=anna)
 
-    (reminder,) = await sales.claim_reminders(today=today)
+    (reminder,) = await deals.claim_reminders(today=today)
     assert (reminder.owner.id, [t.id for t in reminder.tasks]) == (anna.id, [now.id])
-    assert await sales.claim_reminders(today=today) == []  # once a day
-    assert len(await sales.claim_reminders(today=today + timedelta(days=1))) == 1
+    assert await deals.claim_reminders(today=today) == []  # once a day
+    assert len(await deals.claim_reminders(today=today + timedelta(days=1))) == 1
     with pytest.raises(InvalidInput, match="deal #404 not found"):
-        await sales.add_task(
+        await deals.add_task(
             target=TaskTarget(TargetKind.DEAL, 404), due=today, text="x", owner=anna
         )
 
@@ -194,15 +197,15 @@ async def test_tasks_are_due_completed_by_owner_or_manager_and_reminded_once(sto
 async def test_targets_are_set_per_owner_and_month(store) -> None:
     anna, _, _ = await team()
 
-    await sales.set_target(owner_telegram_id=ANNA, month=date(2025, 3, 9), amount=Decimal(500))
-    target = await sales.set_target(
+    await deals.set_target(owner_telegram_id=ANNA, month=date(2025, 3, 9), amount=Decimal(500))
+    target = await deals.set_target(
         owner_telegram_id=ANNA, month=date(2025, 3, 1), amount=Decimal(800)
     )
 
     assert (target.month, target.amount) == (date(2025, 3, 1), Decimal(800))
     assert await SalesTarget.filter(owner=anna).count() == 1
     with pytest.raises(InvalidInput, match="user 4 is not on the team"):
-        await sales.set_target(owner_telegram_id=4, month=date(2025, 3, 1), amount=Decimal(1))
+        await deals.set_target(owner_telegram_id=4, month=date(2025, 3, 1), amount=Decimal(1))
 
 
 # --- the report against a hand-computed fixture -------------------------------------------------
@@ -211,7 +214,7 @@ async def test_targets_are_set_per_owner_and_month(store) -> None:
 async def _deal(customer, owner, value, created, moves, *, title="d"):
     """A deal created at `created` that moved through `moves` [(stage, when), ...]."""
     stage = moves[-1][0] if moves else DealStage.LEAD
-    closed = moves[-1][1] if moves and stage in sales.CLOSED_STAGES else None
+    closed = moves[-1][1] if moves and stage in deals.CLOSED_STAGES else None
     deal = await Deal.create(customer=customer, owner=owner, value=value, title=title,
                              stage=stage, created_at=created, closed_at=closed)  # fmt: skip
     await DealStageChange.create(deal=deal, to_stage=DealStage.LEAD, changed_at=created)

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crm import clock, nps
-from crm.csat import SurveyClosed
-from crm.desk import add_note, mark_delivered, prepare_reply
+from crm import clock
+from crm.desk import nps
+from crm.desk.actions import add_note, mark_delivered, prepare_reply
+from crm.desk.csat import SurveyClosed
+from crm.desk.staff import add_agent
+from crm.desk.tickets import log_customer_message, rate_service
 from crm.models import AgentScope, Direction, Message, NpsResponse, Rating
-from crm.scoring import score_pending, ticket_sentiment, weak_labels_from_ratings
 from crm.sentiment import CueAnalyzer, SentimentLabel, SentimentScore
-from crm.staff import add_agent
-from crm.tickets import log_customer_message, rate_service
+from crm.sentiment.scoring import score_pending, ticket_sentiment, weak_labels_from_ratings
 from tests.factories import inbound, make_profile
 
 pytestmark = pytest.mark.usefixtures("store")

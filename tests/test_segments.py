@@ -15,10 +15,9 @@ from sklearn.metrics import adjusted_rand_score
 from telegram.ext import CallbackContext
 
 from bot.cli import main as crm_main
-from crm import clock, db
+from crm import clock
 from crm.errors import InvalidInput
-from crm.models import Customer, CustomerSegment, Direction, Message, SegmentRun, Ticket, TicketKind
-from crm.segments import (
+from crm.insight.segments import (
     FEATURES,
     cluster,
     compute_segments,
@@ -31,6 +30,8 @@ from crm.segments import (
     segment_members,
     segments_chart,
 )
+from crm.models import Customer, CustomerSegment, Direction, Message, SegmentRun, Ticket, TicketKind
+from crm.store import db
 from handlers.segments import segmentation_job
 from tests.desk import MANAGER_ID, Desk
 from tests.factories import make_customer, make_orders, make_ticket
@@ -374,7 +375,7 @@ async def test_a_customer_erased_while_segmenting_is_left_out(store: None, monke
         await Customer.filter(id=erased).delete()  # a merge or GDPR erasure meanwhile
         return features
 
-    monkeypatch.setattr("crm.segments.load_features", then_erase)
+    monkeypatch.setattr("crm.insight.segments.load_features", then_erase)
     run = await compute_segments()
     assert await segment_members(name="unhappy") == sorted(groups["unhappy"][1:])
     assert await CustomerSegment.filter(run_id=run.id).count() == 48
@@ -396,7 +397,7 @@ async def test_a_failed_run_leaves_nothing_behind(store: None, monkeypatch) -> N
     def broken(features: pd.DataFrame) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("crm.segments.segment", broken)
+    monkeypatch.setattr("crm.insight.segments.segment", broken)
     with pytest.raises(RuntimeError, match="boom"):
         await compute_segments()
     assert await SegmentRun.all().count() == 0 and await latest_run() is None

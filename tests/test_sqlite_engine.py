@@ -13,10 +13,10 @@ from tortoise import connections
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-from crm import db, sqlite_engine
-from crm.customers import register_customer
+from crm.customers.profiles import register_customer
 from crm.models import Customer
-from crm.sqlite_engine import LoopConnection, LoopSqliteClient
+from crm.store import db, sqlite_engine
+from crm.store.sqlite_engine import LoopConnection, LoopSqliteClient
 from tests.factories import make_profile
 
 
@@ -40,7 +40,7 @@ def other_process(file_store: Path) -> sqlite3.Connection:
 
 async def test_sqlite_urls_get_the_engine() -> None:
     config = db.tortoise_config("sqlite:///tmp/x.db")
-    assert config["connections"]["sqlite"]["engine"] == "crm.sqlite_engine"
+    assert config["connections"]["sqlite"]["engine"] == "crm.store.sqlite_engine"
     assert db.tortoise_config("postgres://u@h/d")["connections"]["postgres"] == "postgres://u@h/d"
 
 

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm import clock
-from crm.customers import register_customer
+from crm.customers.profiles import register_customer
+from crm.desk.tickets import (
+    WAITING_CAP,
+    close_own_ticket,
+    customer_tickets,
+    log_customer_message,
+    open_ticket,
+    rate_service,
+    record_edit,
+)
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
     Customer,
@@ -20,15 +29,6 @@ from crm.models import (
     Ticket,
     TicketKind,
     TicketStatus,
-)
-from crm.tickets import (
-    WAITING_CAP,
-    close_own_ticket,
-    customer_tickets,
-    log_customer_message,
-    open_ticket,
-    rate_service,
-    record_edit,
 )
 from tests.factories import inbound, make_profile
 
@@ -194,7 +194,7 @@ async def test_a_merged_complaint_raises_the_tickets_priority() -> None:
 
 
 async def test_assigned_tickets_do_not_count_towards_the_waiting_cap() -> None:
-    from crm.staff import add_agent
+    from crm.desk.staff import add_agent
 
     anna, _ = await add_agent(telegram_id=7001, name="Anna")
     alice = make_profile()

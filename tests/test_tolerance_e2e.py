@@ -6,7 +6,8 @@ import pytest
 from telegram.error import TelegramError
 
 from bot.app import build_application, running
-from crm import clock, staff
+from crm import clock
+from crm.desk import staff
 from crm.models import Customer, Deal, NpsResponse, Order, OrderLine, Rating, Ticket, TicketKind
 from tests.desk import MANAGER_ID, Desk, desk_settings, running_desk
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from crm.desk.topics import default_topics, load_topics, parse_topics
 from crm.errors import InvalidInput
-from crm.topics import default_topics, load_topics, parse_topics
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from crm.traces import ERASED, Identity, mentions, scrub, sent_by, stub
+from crm.customers.traces import ERASED, Identity, mentions, scrub, sent_by, stub
 
 ZOE = Identity.of(
     [

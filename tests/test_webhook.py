@@ -114,7 +114,7 @@ async def test_an_update_python_telegram_bot_cannot_parse_is_stored_and_set_asid
 ) -> None:
     from datetime import timedelta
 
-    from crm import inbox
+    from crm.store import inbox
 
     monkeypatch.setattr(inbox, "BACKOFF_BASE", timedelta(milliseconds=20))
     async with webhook_bot(sandbox, db_url) as (base, _):
@@ -247,7 +247,7 @@ async def test_an_unhealthy_bot_says_so_without_saying_why(
 
 async def test_an_update_accepted_before_a_crash_is_replayed_at_start(sandbox, db_url: str) -> None:
     # The previous process stored the update and answered 200, then died before handling it.
-    from crm import db, inbox
+    from crm.store import db, inbox
 
     await db.open_store(db_url)
     await inbox.accept(update_id=30, payload=_update(sandbox, 30, "Lost in a crash?"))

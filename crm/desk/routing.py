@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from tortoise.transactions import in_transaction
 
 from crm import clock
+from crm.desk.staff import TicketAction, agent_loads, check_owner, find_staff
 from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.models import OPEN_STATUSES, StaffMember, Ticket, TicketKind
-from crm.staff import TicketAction, agent_loads, check_owner, find_staff
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 APP_LABEL = "crm"
 MODELS_MODULE = "crm.models"
 MIGRATIONS_MODULE = "crm.migrations"
-SQLITE_ENGINE = "crm.sqlite_engine"
+SQLITE_ENGINE = "crm.store.sqlite_engine"
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def in_batches(values: Sequence[T], size: int = ID_BATCH) -> Iterator[list[T]]:
         yield list(values[start : start + size])
 
 
-# For the `tortoise` CLI (makemigrations): tortoise -c crm.db.TORTOISE_ORM makemigrations
+# For the `tortoise` CLI (makemigrations): tortoise -c crm.store.db.TORTOISE_ORM makemigrations
 TORTOISE_ORM = tortoise_config("sqlite://crm.db")
 
 

@@ -32,11 +32,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from crm import clock, inbox, leases, tickets
-from crm.customers import CustomerProfile, find_customer
+from crm import clock
+from crm.customers.profiles import CustomerProfile, find_customer
+from crm.desk import tickets
+from crm.desk.staff import find_staff
+from crm.desk.topics import TopicMap
 from crm.models import OPEN_STATUSES, Customer, Ticket
-from crm.staff import find_staff
-from crm.topics import TopicMap
+from crm.store import inbox, leases
 
 WINDOW = timedelta(seconds=60)
 # With replicas, ask the store once this process alone saw more than limit // NEAR_SHARE.

@@ -1,12 +1,11 @@
 """Export customers, tickets, orders and deals as CSV a spreadsheet can open safely.
 
 Rows stream in id-ordered batches (never a whole table in memory). Every text cell a
-spreadsheet would run as a formula is neutralised with crm.cells.neutralise_cell (the importer
-takes that apostrophe off again); numbers and dates the desk formats itself are written as they
-are. Customers' custom fields become
-extra columns after the standard ones, in alphabetical order (PostgreSQL's jsonb keeps no
-key order, so "as typed" could not be the same on both stores).
-"""
+spreadsheet would run as a formula is neutralised with crm.imports.cells.neutralise_cell
+(the importer takes that apostrophe off again); numbers and dates the desk formats itself
+are written as they are. Customers' custom fields become extra columns after the standard
+ones, in alphabetical order (PostgreSQL's jsonb keeps no key order, so "as typed" could not
+be the same on both stores)."""
 
 from __future__ import annotations
 
@@ -24,8 +23,8 @@ from typing import Any, TextIO
 from tortoise.models import Model
 
 from crm import audit
-from crm.cells import neutralise_cell, neutralise_row
 from crm.errors import InvalidInput
+from crm.imports.cells import neutralise_cell, neutralise_row
 from crm.models import Customer, Deal, OrderLine, Ticket
 
 BATCH_ROWS = 2_000

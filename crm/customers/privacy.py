@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from crm import audit, clock
+from crm.customers.traces import ERASED, Identity, mentions, scrub, sent_by, stub
 from crm.errors import InvalidInput
 from crm.models import (
     AuditEntry,
@@ -39,7 +40,6 @@ from crm.models import (
     Survey,
     Ticket,
 )
-from crm.traces import ERASED, Identity, mentions, scrub, sent_by, stub
 
 MERGE = "customer.merge"
 LINK = "customer.link"

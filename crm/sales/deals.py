@@ -12,9 +12,10 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from crm import clock
-from crm.cleaning import CleaningError, parse_amount
+from crm.desk.staff import find_staff
 from crm.errors import InvalidInput, NotAuthorised
 from crm.i18n import term
+from crm.imports.cleaning import CleaningError, parse_amount
 from crm.models import (
     Customer,
     Deal,
@@ -25,7 +26,6 @@ from crm.models import (
     SalesTarget,
     StaffMember,
 )
-from crm.staff import find_staff
 
 # The funnel in order; LOST is an exit from any stage, not a step.
 FUNNEL = (

@@ -671,7 +671,7 @@ class Campaign(Model):
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, default="")
-    # How the audience was chosen: a segment name or a rule (see crm.audiences).
+    # How the audience was chosen: a segment name or a rule (see crm.marketing.audiences).
     audience = fields.CharField(max_length=255)
     text = fields.TextField()
     photo = fields.BinaryField(null=True)  # uploaded once, then reused by file_id

@@ -109,7 +109,7 @@ async def _match(rule: Rule) -> set[int]:
     if rule.kind == "all":
         return set(await Customer.all().values_list("id", flat=True))
     if rule.kind == "segment":
-        from crm.segments import segment_members
+        from crm.insight.segments import segment_members
 
         return set(await segment_members(name=rule.value))
     if rule.kind == "language":
@@ -145,7 +145,7 @@ async def _match(rule: Rule) -> set[int]:
         )
         return ordered - recent
     if rule.kind == "bought":
-        from crm.associations import customers_who_bought
+        from crm.sales.associations import customers_who_bought
 
         return set(await customers_who_bought(product=rule.value))
     raise InvalidInput.of("staff.err.audience_rule", kind=rule.kind, help=HELP_TEXT)

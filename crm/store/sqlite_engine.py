@@ -22,7 +22,7 @@ that one commit). The write-ahead log is synced in order, so it becomes durable 
 next ordinary commit, and nothing committed before it is ever at risk. Every other commit
 waits for the disk as before.
 
-Selected in ``crm.db.tortoise_config`` for every ``sqlite://`` URL.
+Selected in ``crm.store.db.tortoise_config`` for every ``sqlite://`` URL.
 """
 
 from __future__ import annotations

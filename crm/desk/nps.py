@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from crm import clock
-from crm.csat import SurveyClosed
+from crm.desk.csat import SurveyClosed
 from crm.errors import InvalidInput
 from crm.models import NpsResponse
 

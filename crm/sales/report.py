@@ -28,9 +28,9 @@ from matplotlib.ticker import MaxNLocator
 from tortoise.functions import Count, Sum
 
 from crm import clock
-from crm.charts import chart_fonts, render_bar_chart
 from crm.errors import InvalidInput
 from crm.i18n import DEFAULT_LANGUAGE, t
+from crm.insight.charts import chart_fonts, render_bar_chart
 from crm.models import (
     Customer,
     Deal,
@@ -42,7 +42,7 @@ from crm.models import (
     SalesTarget,
     StaffMember,
 )
-from crm.sales import FUNNEL, OPEN_STAGES
+from crm.sales.deals import FUNNEL, OPEN_STAGES
 
 MAX_MONTHS = 36
 TOP_CUSTOMERS = 10
@@ -523,7 +523,7 @@ def grouped_bar_chart(
 ) -> bytes:
     """Render grouped bars (one group per label, one bar per series) as PNG bytes.
 
-    crm.charts draws single series; this is its two-series companion (won vs target, due vs
+    crm.insight.charts draws single series; this is its two-series companion (won vs target, due vs
     done), built the same way: a bare Figure on the Agg canvas, fonts set per text, no pyplot
     and no global rcParams, so it may run in a worker thread.
     """

@@ -8,9 +8,9 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from crm import clock
+from crm.desk.tickets import LOW_RATING, RATING_MAX, RATING_MIN
 from crm.errors import CrmError, InvalidInput
 from crm.models import Priority, Rating, Survey, Ticket, TicketKind
-from crm.tickets import LOW_RATING, RATING_MAX, RATING_MIN
 
 # How long a reply to the "Add a comment" prompt is still taken as the rating's comment
 # (later it is a request like any other message).

@@ -13,7 +13,8 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
-from crm.customers import CustomerProfile, register_customer
+from crm.customers.profiles import CustomerProfile, register_customer
+from crm.desk.topics import TopicMap, default_topics
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
     OPEN_STATUSES,
@@ -28,8 +29,7 @@ from crm.models import (
     TicketKind,
     TicketStatus,
 )
-from crm.sqlite_engine import lazy_commit
-from crm.topics import TopicMap, default_topics
+from crm.store.sqlite_engine import lazy_commit
 
 log = logging.getLogger(__name__)
 

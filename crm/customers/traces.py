@@ -1,6 +1,6 @@
 """Traces of one person in raw data: Telegram update payloads and audit details.
 
-Pure functions over JSON-like values, so the erasure (crm.privacy) and its tests agree on
+Pure functions over JSON-like values, so the erasure (crm.customers.privacy) and its tests agree on
 what counts as someone's trace: their Telegram ids, the handles that reach only them
 (username, phone, e-mail), their names, and texts quoted from their conversations.
 """

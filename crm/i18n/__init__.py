@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from crm.i18n_staff import STAFF_TEXTS
+from crm.i18n.staff import STAFF_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 

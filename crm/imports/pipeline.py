@@ -1,7 +1,7 @@
 """Customers, products and orders on the write side: imports, Telegram links and merges.
 
-crm.cleaning reads, normalises and de-duplicates a file; this module takes its records to the
-store. The rules:
+crm.imports.cleaning reads, normalises and de-duplicates a file; this module takes its records
+to the store. The rules:
 
 * Every input row ends as exactly one outcome: ``created`` (a new record), ``updated`` (it
   matched a record already in the store, whether or not anything changed: ``changed`` counts
@@ -51,8 +51,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm import audit
-from crm.cells import neutralise_row
-from crm.cleaning import (
+from crm.errors import InvalidInput
+from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
+from crm.imports.cells import neutralise_row
+from crm.imports.cleaning import (
     CleaningError,
     CleanRecord,
     CleanResult,
@@ -63,10 +65,8 @@ from crm.cleaning import (
     iter_table_chunks,
     normalise_phone,
 )
-from crm.db import in_batches
-from crm.errors import InvalidInput
-from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
 from crm.models import Customer, Order, OrderLine, Product
+from crm.store.db import in_batches
 
 log = logging.getLogger(__name__)
 

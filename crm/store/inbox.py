@@ -27,9 +27,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from crm import clock, leases
+from crm import clock
 from crm.models import InboundUpdate
-from crm.sqlite_engine import lazy_commit
+from crm.store import leases
+from crm.store.sqlite_engine import lazy_commit
 
 # A replica renews its lease well within this; one that stops renewing is taken for dead.
 REPLICA_TTL = timedelta(seconds=45)
@@ -73,7 +74,7 @@ def replica_lease(replica: str) -> str:
 def storable(payload: Any) -> Any:
     """Return an update's JSON without NUL characters, which PostgreSQL's JSON refuses.
 
-    Message texts are stored without them too (``crm.tickets.clean_text``).
+    Message texts are stored without them too (``crm.desk.tickets.clean_text``).
     """
     if isinstance(payload, str):
         return payload.replace("\x00", "") if "\x00" in payload else payload

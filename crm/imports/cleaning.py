@@ -48,8 +48,8 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from crm.cells import restore_cell
 from crm.errors import InvalidInput
+from crm.imports.cells import restore_cell
 
 # ---------------------------------------------------------------------------------------------
 # Results

@@ -29,10 +29,9 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from crm import audit, clock
-from crm.audiences import describe_audience, parse_audience, resolve_audience
-from crm.db import in_batches
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, Phrase, t
+from crm.marketing.audiences import describe_audience, parse_audience, resolve_audience
 from crm.models import (
     ButtonKind,
     Campaign,
@@ -44,6 +43,7 @@ from crm.models import (
     Order,
     RecipientStatus,
 )
+from crm.store.db import in_batches
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024

@@ -45,7 +45,7 @@ MAX_LIMIT = 200
 MAX_ITEMS = 4
 # An itemset seen in a single order is a coincidence, whatever the support threshold says.
 MIN_BASKETS = 2
-# crm.audiences refuses longer specs.
+# crm.marketing.audiences refuses longer specs.
 MAX_AUDIENCE = 255
 # Lift and confidence are ratios of floats: 0.3 must not fail ">= 0.3", nor 1.0000000001 pass
 # "> 1".

@@ -59,9 +59,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from crm import clock
-from crm.charts import render_segment_chart
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
+from crm.insight.charts import render_segment_chart
 from crm.models import Customer, CustomerSegment, Direction, SegmentRun, TicketKind
 
 __all__ = [

@@ -10,6 +10,9 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
+from crm.desk.routing import AlreadyAssigned
+from crm.desk.staff import TicketAction, check_owner, check_scope
+from crm.desk.tickets import clean_text
 from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
     OPEN_STATUSES,
@@ -25,10 +28,7 @@ from crm.models import (
     Ticket,
     TicketStatus,
 )
-from crm.routing import AlreadyAssigned
-from crm.scoring import TicketSentiment, ticket_sentiment
-from crm.staff import TicketAction, check_owner, check_scope
-from crm.tickets import clean_text
+from crm.sentiment.scoring import TicketSentiment, ticket_sentiment
 
 
 @dataclass(frozen=True, slots=True)
