@@ -1,0 +1,108 @@
+"""Callback data as typed values: each button kind packs and parses in one definition.
+
+Telegram hands a button's ``callback_data`` back as a string of at most 64 bytes. A kind is
+declared once, in the manner of aiogram's ``CallbackData`` classes::
+
+    class TicketButton(CallbackData, prefix="tk"):
+        action: Literal["take", "close", "show"]
+        ticket: int
+
+    data = TicketButton(action="take", ticket=12).pack()   # "tk:take:12"
+    TicketButton.unpack("tk:take:12")                       # TicketButton(action="take", ...)
+    CallbackQueryHandler(on_ticket, pattern=TicketButton.pattern())
+
+A field is an ``int`` (a positive id, at most 12 digits), a ``Literal`` of strings, an
+``enum`` of strings or ints (stored by value), or a ``str`` (no colon). Data that is not
+exactly one of ours, a tampered id included, unpacks to ``None``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import typing
+from typing import Any, ClassVar, Literal, Self, get_args, get_origin
+
+MAX_BYTES = 64  # Telegram's limit on callback_data
+_INT = r"[1-9]\d{0,11}"
+_STR = r"[^:]{1,40}"
+
+
+class CallbackData:
+    """Base of every button kind: subclass with ``prefix=...`` and annotated fields."""
+
+    prefix: ClassVar[str]
+    _fields: ClassVar[tuple[tuple[str, Any], ...]]
+    _regex: ClassVar[re.Pattern[str]]
+
+    def __init_subclass__(cls, *, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,9}", prefix):
+            raise ValueError(f"callback prefix {prefix!r}: 1-10 lower-case letters or digits")
+        taken = _PREFIXES.setdefault(prefix, cls)
+        if taken is not cls and taken.__qualname__ != cls.__qualname__:
+            raise ValueError(f"callback prefix {prefix!r} is already {taken.__qualname__}'s")
+        cls.prefix = prefix
+        dataclasses.dataclass(frozen=True, slots=False)(cls)
+        hints = typing.get_type_hints(cls)
+        cls._fields = tuple(
+            (field.name, hints[field.name]) for field in dataclasses.fields(cls)  # type: ignore[arg-type]
+        )
+        parts = [re.escape(prefix)] + [f"({_part(kind)})" for _, kind in cls._fields]
+        cls._regex = re.compile("^" + ":".join(parts) + "$")
+
+    def pack(self) -> str:
+        """Return the callback_data string; refuse values that would not parse back."""
+        values = [_text(getattr(self, name)) for name, _ in self._fields]
+        data = ":".join([self.prefix, *values])
+        if len(data.encode()) > MAX_BYTES or self.unpack(data) != self:
+            raise ValueError(f"{type(self).__name__} cannot be packed into {data!r}")
+        return data
+
+    @classmethod
+    def unpack(cls, data: str | None) -> Self | None:
+        """Return the value ``data`` encodes, or None when it is not exactly one of ours."""
+        if not data:
+            return None
+        match = cls._regex.match(data)
+        if match is None:
+            return None
+        values = {
+            name: _value(kind, raw) for (name, kind), raw in zip(cls._fields, match.groups())
+        }
+        return cls(**values)
+
+    @classmethod
+    def pattern(cls) -> re.Pattern[str]:
+        """Return the regex a CallbackQueryHandler uses to route only this kind to its handler."""
+        return re.compile("^" + re.escape(cls.prefix) + ":")
+
+
+_PREFIXES: dict[str, type[CallbackData]] = {}
+
+
+def _part(kind: Any) -> str:
+    if kind is int:
+        return _INT
+    if kind is str:
+        return _STR
+    if get_origin(kind) is Literal:
+        return "|".join(re.escape(str(choice)) for choice in get_args(kind))
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return "|".join(re.escape(str(member.value)) for member in kind)
+    raise TypeError(f"callback field type {kind!r} is not supported")
+
+
+def _text(value: Any) -> str:
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _value(kind: Any, raw: str) -> Any:
+    if kind is int:
+        return int(raw)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return next(member for member in kind if str(member.value) == raw)
+    if get_origin(kind) is Literal:
+        return next(choice for choice in get_args(kind) if str(choice) == raw)
+    return raw
