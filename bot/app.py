@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from telegram import Bot, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, CallbackContext
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes
 
-from bot import durable
+from bot import durable, jobs
 from bot.broadcast import CampaignSender
 from bot.http import AiohttpRequest
 from bot.logs import protect_secrets, quiet_libraries
@@ -36,15 +36,15 @@ from handlers import (
     customer,
     floods,
     insight,
-    jobs,
     manager,
     mining,
     records,
+    router,
     sales,
     segments,
     survey,
 )
-from handlers.context import BotData, context_types
+from handlers.context import BotData, CRMContext
 from handlers.errors import on_error
 from handlers.menu import publish_staff_menus
 from handlers.notify import drain_and_notify
@@ -60,6 +60,23 @@ ALLOWED_UPDATES = (
 )
 MARKS_INTERVAL = 300.0  # seconds between forgetting PTB's persistence marks
 DRAIN_TIMEOUT = 30.0  # seconds a stop waits for fetched updates to be handled
+
+
+class AppData(BotData):
+    """The handlers' BotData plus what only the bot itself holds (typed here, not in handlers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings: Settings = Settings()
+        self.telemetry = Telemetry()
+        self.inbox_feed: durable.InboxFeed | None = None
+        # The request object that fetches updates (polling), and the task polling with it.
+        self.poll_request: AiohttpRequest | None = None
+        self.polling_task: asyncio.Task | None = None
+        # The campaign sender, once the store is open.
+        self.campaign_sender: CampaignSender | None = None
+        # The Bot API HTTP clients, closed at shutdown.
+        self.http_requests: tuple[AiohttpRequest, ...] = ()
 
 
 def build_application(settings: Settings, *, concurrency: int = 256) -> Application:
@@ -80,14 +97,14 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .rate_limiter(DeliveryLimiter(overall_per_second=settings.send_rate or None))
-        .context_types(context_types())
+        .context_types(ContextTypes(bot_data=AppData))
         .concurrent_updates(PerChatUpdateProcessor(concurrency))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    bot_data: BotData = application.bot_data
+    bot_data: AppData = application.bot_data
     bot_data.settings = settings
     bot_data.telemetry = telemetry
     bot_data.replica_id = settings.replica
@@ -109,8 +126,8 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
         raise SettingsError(f"CRM_SENTIMENT_MODEL is malformed: {err}") from None
     # Flood control first: it screens every update before any other handler sees it.
     floods.register(application)
-    # Staff commands before the customer catch-alls; customer.py dispatches /start, /close
-    # and plain messages of staff to the agent handlers itself.
+    # Staff commands before the customer catch-alls; the router decides who gets /start,
+    # /help, /close and plain private messages.
     agent.register(application)
     manager.register(application)
     insight.register(application)
@@ -120,11 +137,17 @@ def build_application(settings: Settings, *, concurrency: int = 256) -> Applicat
     mining.register(application)
     campaigns.register(application)
     survey.register(application)
-    customer.register(application)
+    router.register(application)
     jobs.register(application)
-    application.add_error_handler(on_error)
+    application.add_error_handler(_on_error)
     durable.install(application, replica=settings.replica)
     return application
+
+
+async def _on_error(update: object, context: CRMContext) -> None:
+    """Count the failed update, then let the handlers' error handler log it and apologise."""
+    context.bot_data.telemetry.updates.labels("failed").inc()
+    await on_error(update, context)
 
 
 async def _post_init(application: Application) -> None:

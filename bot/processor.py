@@ -11,6 +11,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from handlers.unpack import route_of
+
 log = logging.getLogger("crm.updates")
 
 
@@ -81,24 +83,6 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to tear down."""
-
-
-def route_of(update: Update) -> str:
-    """Name what an update asks for: a command, a button family, or a message kind."""
-    if update.callback_query is not None:
-        data = update.callback_query.data or ""
-        return f"button:{data.split(':', 1)[0]}"
-    message = update.effective_message
-    if update.edited_message is not None:
-        return "edited_message"
-    if message is None:
-        return next((k for k, v in update.to_dict().items() if k != "update_id" and v), "other")
-    if message.text and message.text.startswith("/"):
-        return "command:" + message.text.split()[0].split("@", 1)[0][:32]
-    for kind in ("text", "photo", "document", "voice", "sticker", "location", "contact"):
-        if getattr(message, kind, None):
-            return f"message:{kind}"
-    return "message:other"
 
 
 def _log_update(update: Update, seconds: float) -> None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from crm.models import AgentScope
+from handlers.context import DeskSettings
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DB_URL = "sqlite://crm.db"
@@ -31,29 +32,18 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything the bot and the CLI are configured with."""
+class Settings(DeskSettings):
+    """Everything the bot and the CLI are configured with: the desk's choices, and transport."""
 
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = DEFAULT_API_URL
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     # A PostgreSQL URL may hold a password, hence repr=False (as redis_url).
     db_url: str = field(default=DEFAULT_DB_URL, repr=False)
-    manager_ids: frozenset[int] = frozenset()
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     log_level: str = "INFO"
     log_json: bool = False
     topics_file: Path | None = None
-    agent_capacity: int = 5
-    agent_scope: AgentScope = AgentScope.TEAM  # which tickets agents act on beyond their own
-    sla_first_response_min: int = 15
-    sla_resolution_hours: int = 24
     sentiment_model: Path | None = None
-    daily_summary_at: time = time(9, 0)
-    default_country: str = "US"
-    flood_max: int = 20
-    # A customer writing this soon after the desk resolved their ticket reopens it.
-    reopen_hours: int = 72
     send_rate: int = 30  # Bot API calls per second overall; 0 turns the limiter off
     broadcast_rate: int = 25  # campaign messages per second, below Telegram's ~30/s
     # How long a dead sender's claims wait before another takes them over (or, for a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 
 from telegram import (
@@ -35,9 +34,8 @@ from crm.i18n import CATALOG, t
 from crm.imports import pipeline
 from crm.marketing import campaigns
 from crm.models import TicketKind
-from handlers import agent
-from handlers.auth import sender_language, staff_sender
-from handlers.campaigns import dialog_message
+from handlers.auth import sender_language
+from handlers.callbacks import ForgetButton
 from handlers.context import CRMContext
 from handlers.notify import (
     forward_customer_message,
@@ -56,20 +54,6 @@ from handlers.unpack import (
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
-# Everything a customer can send that becomes part of a ticket.
-INTAKE = (
-    (filters.TEXT & ~filters.COMMAND)
-    | filters.PHOTO
-    | filters.Document.ALL
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Sticker.ALL
-    | filters.LOCATION
-    | filters.CONTACT
-)
 CUSTOMER_COMMANDS = (
     "start",
     "help",
@@ -82,27 +66,25 @@ CUSTOMER_COMMANDS = (
     "stop",
     "forget_me",
 )
-FORGET_PREFIX = "forget"
-_FORGET_DATA = re.compile(rf"^{FORGET_PREFIX}:(\d{{1,12}}):(yes|no)$")
 
 
-def register(application: Application) -> None:
-    """Add the customer handlers to the application."""
+def register_commands(application: Application) -> None:
+    """Add the customers' own commands and buttons (the router adds /start, /help, /close)."""
     add = application.add_handler
-    add(CommandHandler("start", start, filters=NEW_PRIVATE))
-    add(CommandHandler("help", show_help, filters=NEW_PRIVATE))
     add(CommandHandler("feedback", feedback, filters=NEW_PRIVATE))
     add(CommandHandler("complain", complain, filters=NEW_PRIVATE))
     add(CommandHandler("rate", rate, filters=NEW_PRIVATE))
     add(CommandHandler("tickets", list_tickets, filters=NEW_PRIVATE))
-    add(CommandHandler("close", close, filters=NEW_PRIVATE))
     add(CommandHandler("forget_me", forget_me, filters=NEW_PRIVATE))
     add(CommandHandler("stop", stop_campaigns, filters=NEW_PRIVATE))
     add(CommandHandler("subscribe", subscribe, filters=NEW_PRIVATE))
     add(CommandHandler("phone", ask_phone, filters=NEW_PRIVATE))
-    add(MessageHandler(NEW_PRIVATE & filters.CONTACT, contact_shared))
-    add(CallbackQueryHandler(forget_pressed, pattern=rf"^{FORGET_PREFIX}:"))
-    add(MessageHandler(NEW_PRIVATE & INTAKE, intake))
+    add(CallbackQueryHandler(forget_pressed, pattern=ForgetButton.pattern()))
+
+
+def register_fallbacks(application: Application) -> None:
+    """Add what answers the rest, after the router's intake: edits, unknown commands, groups."""
+    add = application.add_handler
     add(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, edited))
     add(MessageHandler(NEW_PRIVATE & filters.COMMAND, unknown_command))
     add(MessageHandler(NEW_PRIVATE & ~filters.COMMAND, unsupported))
@@ -124,12 +106,8 @@ def bot_commands(language: str) -> list[BotCommand]:
 
 
 async def start(update: Update, context: CRMContext) -> None:
-    """Register the customer and greet them (staff get their own commands)."""
+    """Register the customer and greet them."""
     user, message = _sender(update)
-    member = await staff_sender(user, context.bot)
-    if member is not None:
-        await agent.staff_start(update, member)
-        return
     customer, _ = await register_customer(profile=profile_of(user))
     lang = user.language_code
     greeting = t(
@@ -162,24 +140,14 @@ async def subscribe(update: Update, context: CRMContext) -> None:
 
 
 async def show_help(update: Update, context: CRMContext) -> None:
-    """List the customer commands (staff get theirs)."""
+    """List the customer commands."""
     user, message = _sender(update)
-    member = await staff_sender(user, context.bot)
-    if member is not None:
-        await agent.staff_start(update, member)
-        return
     await message.reply_text(t("commands", user.language_code))
 
 
 async def intake(update: Update, context: CRMContext) -> None:
     """Log a message on the customer's open ticket (or a new inquiry), acknowledge, route it."""
     user, message = _sender(update)
-    member = await staff_sender(user, context.bot)
-    if member is not None:
-        # An answer to the step of a dialog they have open (/campaign_new), or a reply.
-        if not await dialog_message(update, context, member):
-            await agent.on_staff_message(update, context, member)
-        return
     settings = context.bot_data.settings
     result = await tickets.log_customer_message(
         profile=profile_of(user),
@@ -255,11 +223,8 @@ async def list_tickets(update: Update, context: CRMContext) -> None:
 
 
 async def close(update: Update, context: CRMContext) -> None:
-    """Let the customer resolve their own open ticket (staff: resolve any ticket by number)."""
+    """Let the customer resolve their own open ticket."""
     user, message = _sender(update)
-    if await staff_sender(user, context.bot) is not None:
-        await agent.close_ticket(update, context)
-        return
     lang = user.language_code
     args = context.args or []
     try:
@@ -315,15 +280,10 @@ async def ask_phone(update: Update, context: CRMContext) -> None:
 
 
 async def contact_shared(update: Update, context: CRMContext) -> None:
-    """Link the customer's own shared phone to their imported record; other cards are messages."""
+    """Link the customer's own shared phone to their imported record (the router checks it)."""
     user, message = _sender(update)
     contact = message.contact
-    if contact is None or contact.user_id != user.id:
-        await intake(update, context)  # someone else's card: just part of the conversation
-        return
-    if await staff_sender(user, context.bot) is not None:
-        await intake(update, context)
-        return
+    assert contact is not None
     linked = await pipeline.link_telegram_by_phone(
         telegram_id=user.id,
         phone=contact.phone_number,
@@ -361,12 +321,11 @@ async def forget_me(update: Update, context: CRMContext) -> None:
     buttons = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t("forget_yes", lang), callback_data=f"{FORGET_PREFIX}:{customer.id}:yes"
-                ),
-                InlineKeyboardButton(
-                    t("forget_no", lang), callback_data=f"{FORGET_PREFIX}:{customer.id}:no"
-                ),
+                InlineKeyboardButton(t(f"forget_{answer}", lang), callback_data=data.pack())
+                for answer, data in (
+                    ("yes", ForgetButton(customer=customer.id, answer="yes")),
+                    ("no", ForgetButton(customer=customer.id, answer="no")),
+                )
             ]
         ]
     )
@@ -379,14 +338,14 @@ async def forget_pressed(update: Update, context: CRMContext) -> None:
     if query is None or user is None:
         return
     lang = user.language_code
-    match = _FORGET_DATA.match(query.data or "")
+    button = ForgetButton.unpack(query.data)
     customer = await find_customer(telegram_id=user.id)
-    if match is None or customer is None or customer.id != int(match[1]):
+    if button is None or customer is None or customer.id != button.customer:
         log.warning("refused erase button %r from user %s", query.data, user.id)
         await query.answer(t("survey_stale", lang), show_alert=True)
         return
     await query.answer()
-    if match[2] == "no":
+    if button.answer == "no":
         await query.edit_message_text(t("forget_cancelled", lang))
         return
     # Updates they send after this one are a new customer's: the erasure leaves them be.

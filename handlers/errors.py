@@ -8,10 +8,10 @@ from telegram import Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.processor import route_of
 from crm.desk.staff import find_staff
 from crm.i18n import language_for, t
 from handlers.context import CRMContext
+from handlers.unpack import route_of
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ async def on_error(update: object, context: CRMContext) -> None:
         log.error("error while handling %s", summary, exc_info=context.error)
     else:
         log.warning("error again while handling %s: %r", summary, context.error)
-    context.bot_data.telemetry.updates.labels("failed").inc()
     if not isinstance(update, Update) or not first:
         return
     chat, user = update.effective_chat, update.effective_user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity, User
+from telegram import Message, MessageEntity, Update, User
 from telegram.ext import filters
 
 from crm.customers.profiles import CustomerProfile
@@ -11,6 +11,7 @@ from crm.models import MediaType
 
 # New messages in private chats (commands must not fire again on edits).
 NEW_PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+_MESSAGE_KINDS = ("text", "photo", "document", "voice", "sticker", "location", "contact")
 
 
 def profile_of(user: User) -> CustomerProfile:
@@ -87,3 +88,21 @@ def text_after(message: Message, words: int) -> str:
     """Return the message text after the command and `words` arguments, newlines kept."""
     parts = (message.text or "").split(maxsplit=words + 1)
     return parts[words + 1].strip() if len(parts) > words + 1 else ""
+
+
+def route_of(update: Update) -> str:
+    """Name what an update asks for: a command, a button family, or a message kind."""
+    if update.callback_query is not None:
+        data = update.callback_query.data or ""
+        return f"button:{data.split(':', 1)[0]}"
+    message = update.effective_message
+    if update.edited_message is not None:
+        return "edited_message"
+    if message is None:
+        return next((k for k, v in update.to_dict().items() if k != "update_id" and v), "other")
+    if message.text and message.text.startswith("/"):
+        return "command:" + message.text.split()[0].split("@", 1)[0][:32]
+    for kind in _MESSAGE_KINDS:
+        if getattr(message, kind, None):
+            return f"message:{kind}"
+    return "message:other"
