@@ -11,7 +11,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from bot.settings import Settings
 from crm import clock
 from crm.desk import staff
 from crm.errors import InvalidInput
@@ -21,7 +20,7 @@ from crm.insight.charts import render_daily_chart
 from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.best_effort import send_charts
-from handlers.context import CRMContext
+from handlers.context import CRMContext, DeskSettings
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
 
@@ -59,7 +58,7 @@ async def send_html_and_chart(
         await send_charts(bot, chat_id, [(chart, None)], lang=lang)
 
 
-async def daily_chart(settings: Settings, lang: str, *, days: int = CHART_DAYS) -> bytes:
+async def daily_chart(settings: DeskSettings, lang: str, *, days: int = CHART_DAYS) -> bytes:
     """Render tickets per day by kind with the CSAT line (drawing off the event loop)."""
     series = await metrics.daily_series(days=days, now=clock.utcnow(), zone=settings.timezone)
     title = t("staff.chart.daily", lang, days=days)
@@ -127,7 +126,7 @@ async def daily_summary_job(context: CRMContext) -> None:
 
 async def send_daily_summary(application: Application) -> int:
     """Send the day's summary to every manager if it is due and unsent; return recipients."""
-    settings: Settings = application.bot_data.settings
+    settings: DeskSettings = application.bot_data.settings
     now_local = clock.utcnow().astimezone(settings.timezone)
     day = daily.summary_due(now_local=now_local, at=settings.daily_summary_at)
     if day is None or not await daily.claim(day=day):

@@ -71,8 +71,8 @@ async def test_two_replicas_jobs_run_on_one_of_them() -> None:
     from types import SimpleNamespace
     from zoneinfo import ZoneInfo
 
+    from bot import jobs
     from bot.settings import Settings
-    from handlers import jobs
 
     runs: list[str] = []
 
@@ -110,7 +110,7 @@ def _replica(name: str, **settings: object):
 
 
 async def test_a_daily_job_waits_for_its_time_then_runs_once_that_day() -> None:
-    from handlers import jobs
+    from bot import jobs
 
     runs: list[str] = []
 
@@ -137,7 +137,7 @@ async def test_a_daily_job_waits_for_its_time_then_runs_once_that_day() -> None:
 
 
 async def test_a_daily_run_cut_short_by_a_dead_replica_is_redone_by_another() -> None:
-    from handlers import jobs
+    from bot import jobs
 
     runs: list[str] = []
     started = asyncio.Event()

@@ -131,6 +131,11 @@ async def find_staff(*, telegram_id: int) -> StaffMember | None:
     return await StaffMember.get_or_none(telegram_id=telegram_id, active=True)
 
 
+async def member_by_id(member_id: int | None) -> StaffMember | None:
+    """Return the staff member with that store id (active or not), or None for no id."""
+    return None if member_id is None else await StaffMember.get_or_none(id=member_id)
+
+
 async def authorise(*, telegram_id: int, role: Role = Role.AGENT) -> StaffMember:
     """Return the sender as staff allowed to act in a role; raise NotAuthorised otherwise."""
     member = await find_staff(telegram_id=telegram_id)

@@ -483,3 +483,14 @@ async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Tick
         raise TicketAlreadyResolved(ticket.id)
     await ticket.refresh_from_db()
     return ticket
+
+
+async def latest_inbound(*, ticket_id: int, limit: int) -> tuple[Ticket, list[Message]]:
+    """Return a ticket with its customer, and its latest customer messages, oldest first."""
+    ticket = await Ticket.get(id=ticket_id).select_related("customer")
+    latest = (
+        await Message.filter(ticket_id=ticket_id, direction=Direction.INBOUND)
+        .order_by("-created_at", "-id")
+        .limit(limit)
+    )
+    return ticket, list(reversed(latest))

@@ -341,7 +341,7 @@ async def claim_reminders(*, today: date) -> list[Reminder]:
 
 
 async def set_target(*, owner_telegram_id: int, month: date, amount: Decimal) -> SalesTarget:
-    """Set (or replace) a staff member's won-value target for a month."""
+    """Set (or replace) a staff member's won-value target for a month; its owner is loaded."""
     owner = await find_staff(telegram_id=owner_telegram_id)
     if owner is None:
         raise InvalidInput.of("staff.err.not_on_team", telegram_id=owner_telegram_id)
@@ -351,6 +351,7 @@ async def set_target(*, owner_telegram_id: int, month: date, amount: Decimal) ->
         return await SalesTarget.create(owner=owner, month=month, amount=amount)
     target.amount = amount
     await target.save(update_fields=["amount"])
+    target.owner = owner
     return target
 
 
