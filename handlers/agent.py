@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.settings import Settings
 from crm import audit
 from crm.desk import actions, routing, staff, staff_messages
 from crm.desk.actions import TicketHistory
@@ -19,10 +17,10 @@ from crm.errors import CrmError, InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Delivery, Role, StaffMember, Ticket
 from handlers.auth import answer, require, staff_error_text
-from handlers.context import CRMContext
+from handlers.callbacks import TicketButton
+from handlers.context import CRMContext, DeskSettings
 from handlers.menu import publish_staff_menu
 from handlers.notify import (
-    CALLBACK_PREFIX,
     drain_and_notify,
     notify_assignment,
     render_history,
@@ -34,7 +32,6 @@ from handlers.unpack import NEW_PRIVATE, inbound_of, text_after
 
 log = logging.getLogger(__name__)
 
-_BUTTON = re.compile(rf"^{CALLBACK_PREFIX}:(take|close|show):(\d{{1,9}})$")
 QUEUE_BUTTONS = 8
 
 
@@ -55,7 +52,7 @@ def register(application: Application) -> None:
         ("language", language),
     ):
         add(CommandHandler(name, callback, filters=NEW_PRIVATE))
-    add(CallbackQueryHandler(ticket_button, pattern=rf"^{CALLBACK_PREFIX}:"))
+    add(CallbackQueryHandler(ticket_button, pattern=TicketButton.pattern()))
 
 
 def _ticket_arg(context: CRMContext, command: str) -> int:
@@ -140,7 +137,7 @@ async def show_queue(update: Update, context: CRMContext, member: StaffMember) -
         [
             InlineKeyboardButton(
                 t("staff.queue.take_button", lang, ticket_id=ticket.id),
-                callback_data=f"{CALLBACK_PREFIX}:take:{ticket.id}",
+                callback_data=TicketButton(action="take", ticket=ticket.id).pack(),
             )
         ]
         for ticket in waiting[:QUEUE_BUTTONS]
@@ -309,7 +306,7 @@ async def close_ticket(update: Update, context: CRMContext, member: StaffMember)
     await answer(update, t("staff.close.done", member.text_language, ticket_id=ticket_id))
 
 
-async def _close(bot: Bot, settings: Settings, member: StaffMember, ticket_id: int) -> Ticket:
+async def _close(bot: Bot, settings: DeskSettings, member: StaffMember, ticket_id: int) -> Ticket:
     ticket = await actions.resolve_ticket(ticket_id=ticket_id, staff=member)
     await send_survey(bot, ticket)
     await drain_and_notify(bot, settings)  # the agent has room for a waiting ticket now
@@ -388,12 +385,12 @@ async def ticket_button(update: Update, context: CRMContext, member: StaffMember
     """Handle Take / Close / History under a ticket message."""
     query = update.callback_query
     assert query is not None
-    match, lang = _BUTTON.match(query.data or ""), member.text_language
-    if match is None:
+    button, lang = TicketButton.unpack(query.data), member.text_language
+    if button is None:
         log.warning("malformed ticket button %r from user %s", query.data, member.telegram_id)
         await query.answer(t("staff.button_invalid", lang), show_alert=True)
         return
-    action, ticket_id = match[1], int(match[2])
+    action, ticket_id = button.action, button.ticket
     if action == "take":
         await _take(context.bot, member, ticket_id)
         await query.answer(t("staff.button.took", lang, ticket_id=ticket_id))

@@ -108,3 +108,47 @@ def _value(kind: Any, raw: str) -> Any:
     if get_origin(kind) is Literal:
         return next(choice for choice in get_args(kind) if str(choice) == raw)
     return raw
+
+
+# The button kinds of the desk, one definition each (their prefixes are on the wire: keep them).
+
+
+class TicketButton(CallbackData, prefix="tk"):
+    """Take, Close or History under a ticket message."""
+
+    action: Literal["take", "close", "show"]
+    ticket: int
+
+
+class RatingButton(CallbackData, prefix="csat"):
+    """One of the 1-5 stars under a satisfaction survey."""
+
+    survey: int
+    score: Literal[1, 2, 3, 4, 5]
+
+
+class CommentButton(CallbackData, prefix="csatc"):
+    """The "Add a comment" button under the thanks for a rating."""
+
+    survey: int
+
+
+class NpsButton(CallbackData, prefix="nps"):
+    """One of the 0-10 answers to the recommendation question."""
+
+    response: int
+    score: Literal[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+
+class ForgetButton(CallbackData, prefix="forget"):
+    """Yes or No to a customer's own request to erase their data."""
+
+    customer: int
+    answer: Literal["yes", "no"]
+
+
+class TaskButton(CallbackData, prefix="sl"):
+    """Done under a follow-up task reminder."""
+
+    action: Literal["done"]
+    task: int

@@ -4,32 +4,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.settings import Settings
 from crm import audit
-from crm.desk import routing, staff, staff_messages
+from crm.desk import routing, staff, staff_messages, tickets
 from crm.desk.actions import TicketHistory
 from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
-from crm.models import Customer, Delivery, Direction, Message, Priority, StaffMember, Ticket
+from crm.models import Customer, Delivery, Direction, Message, Priority, Ticket
+from handlers.callbacks import TicketButton
+from handlers.context import DeskSettings
 from handlers.text import esc, split_message
 
 log = logging.getLogger(__name__)
 
 PREVIEW_MESSAGES = 5
-CALLBACK_PREFIX = "tk"
 NEW_TICKET = Phrase("staff.notify.new_ticket")
 
 
 def ticket_buttons(ticket: Ticket, *, take: bool, lang: str) -> InlineKeyboardMarkup:
     """Return the inline buttons shown under a ticket notification."""
-    actions = (("take", "staff.notify.take"),) if take else ()
+    actions: tuple[tuple[Literal["take", "close", "show"], str], ...] = (
+        (("take", "staff.notify.take"),) if take else ()
+    )
     actions += (("close", "staff.notify.close"), ("show", "staff.notify.history"))
     row = [
-        InlineKeyboardButton(t(key, lang), callback_data=f"{CALLBACK_PREFIX}:{action}:{ticket.id}")
+        InlineKeyboardButton(
+            t(key, lang), callback_data=TicketButton(action=action, ticket=ticket.id).pack()
+        )
         for action, key in actions
     ]
     return InlineKeyboardMarkup([row])
@@ -81,15 +86,12 @@ async def notify_assignment(
     bot: Bot, assignment: routing.Assignment, *, reason: Phrase = NEW_TICKET
 ) -> None:
     """Tell the assigned agent about their ticket (in their language), with the conversation."""
-    ticket = await Ticket.get(id=assignment.ticket.id).select_related("customer")
-    messages = (
-        await Message.filter(ticket_id=ticket.id, direction=Direction.INBOUND)
-        .order_by("-created_at", "-id")
-        .limit(PREVIEW_MESSAGES)
+    ticket, messages = await tickets.latest_inbound(
+        ticket_id=assignment.ticket.id, limit=PREVIEW_MESSAGES
     )
     lang = assignment.staff.text_language
     lines = [f"<b>{esc(reason.render(lang))}</b>", ticket_header(ticket, ticket.customer, lang), ""]
-    lines += [render_message_line(m, {}, ticket.customer, lang) for m in reversed(messages)]
+    lines += [render_message_line(m, {}, ticket.customer, lang) for m in messages]
     lines += ["", t("staff.notify.reply_hint", lang)]
     await send_about_ticket(
         bot,
@@ -112,7 +114,7 @@ async def forward_customer_message(
     """Pass a customer's later message on an assigned ticket to its agent."""
     if ticket.assignee_id is None:  # type: ignore[attr-defined]
         return  # waiting tickets show their messages on assignment
-    agent = await StaffMember.get_or_none(id=ticket.assignee_id)  # type: ignore[attr-defined]
+    agent = await staff.member_by_id(ticket.assignee_id)  # type: ignore[attr-defined]
     if agent is None:
         return
     media = media_label(message, agent.text_language)
@@ -145,7 +147,7 @@ async def warn_flooding(
         head, tail = Phrase("staff.flood.head", who=who), Phrase("staff.flood.end")
     text = Phrase("staff.flood.warning", head=head, recent=recent, tail=tail)
     agent_id = ticket.assignee_id if ticket is not None else None  # type: ignore[attr-defined]
-    agent = await StaffMember.get_or_none(id=agent_id) if agent_id is not None else None
+    agent = await staff.member_by_id(agent_id)
     try:
         if agent is not None and ticket is not None:
             await send_about_ticket(
@@ -200,7 +202,7 @@ async def alert_managers(bot: Bot, html: Phrase, *, ticket: Ticket | None = None
             log.warning("could not alert manager %s: %s", manager.telegram_id, err)
 
 
-async def route_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> None:
+async def route_and_notify(bot: Bot, settings: DeskSettings, *, ticket_id: int) -> None:
     """Route one ticket and tell its agent; a ticket nobody can take waits in the queue."""
     assignment = await routing.route_ticket(
         ticket_id=ticket_id, default_capacity=settings.agent_capacity
@@ -209,7 +211,7 @@ async def route_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> N
         await _notify_safely(bot, assignment, NEW_TICKET)
 
 
-async def route_reopened_and_notify(bot: Bot, settings: Settings, *, ticket_id: int) -> None:
+async def route_reopened_and_notify(bot: Bot, settings: DeskSettings, *, ticket_id: int) -> None:
     """Give a ticket the customer reopened back to its agent (or whoever has room) and tell them."""
     assignment = await routing.route_reopened(
         ticket_id=ticket_id, default_capacity=settings.agent_capacity
@@ -219,7 +221,7 @@ async def route_reopened_and_notify(bot: Bot, settings: Settings, *, ticket_id: 
         await _notify_safely(bot, assignment, reason)
 
 
-async def drain_and_notify(bot: Bot, settings: Settings) -> Sequence[routing.Assignment]:
+async def drain_and_notify(bot: Bot, settings: DeskSettings) -> Sequence[routing.Assignment]:
     """Hand out waiting tickets and tell each agent."""
     assignments = await routing.drain_queue(default_capacity=settings.agent_capacity)
     for assignment in assignments:

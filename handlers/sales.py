@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import date
 
 from telegram import (
@@ -22,16 +21,17 @@ from crm.i18n import Phrase, t
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from crm.sales import deals
 from crm.sales import report as sales_report
+from handlers.args import expect
 from handlers.auth import answer, require
 from handlers.best_effort import send_charts, show_activity
+from handlers.callbacks import TaskButton
 from handlers.context import CRMContext
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE, text_after
+from handlers.views import sales as views
 
 log = logging.getLogger(__name__)
 
-PREFIX = "sl"
-_DONE = re.compile(rf"^{PREFIX}:done:(\d{{1,9}})$")
 TASK_BUTTONS = 20
 
 
@@ -49,11 +49,7 @@ def register(application: Application) -> None:
         ("sales", show_report),
     ):
         add(CommandHandler(name, callback, filters=NEW_PRIVATE))
-    add(CallbackQueryHandler(task_button, pattern=rf"^{PREFIX}:"))
-
-
-def _money(value: object) -> str:
-    return f"{value:,.2f}"
+    add(CallbackQueryHandler(task_button, pattern=TaskButton.pattern()))
 
 
 # --- deals -----------------------------------------------------------------------------------
@@ -77,7 +73,7 @@ async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> 
         deal_id=deal.id,
         customer=deal.customer.display_name,
         title=deal.title,
-        value=_money(deal.value),
+        value=views.money(deal.value),
         stage=deal.stage.value,
     )
     await answer(update, text)
@@ -86,45 +82,11 @@ async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> 
 @require(Role.AGENT)
 async def show_deal(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show a deal with its stage history: /deal <id>."""
-    args = context.args or []
-    if len(args) != 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal"))
-    deal = await deals.get_deal(deal_id=deals.parse_id(args[0], "deal"))
+    (raw,) = expect(context, "deal", counts={1})
+    deal = await deals.get_deal(deal_id=deals.parse_id(raw, "deal"))
     history = await deals.stage_history(deal_id=deal.id)
-    tz, lang = context.bot_data.settings.timezone, member.text_language
-    owner = esc(deal.owner.label) if deal.owner else t("staff.deal.nobody", lang)
-    lines = [
-        t("staff.deal.heading", lang, deal_id=deal.id, title=esc(deal.title)),
-        t(
-            "staff.deal.customer",
-            lang,
-            customer_id=deal.customer.id,
-            name=esc(deal.customer.display_name),
-        ),
-        t(
-            "staff.deal.value",
-            lang,
-            value=_money(deal.value),
-            stage=deal.stage.value,
-            owner=owner,
-        ),
-    ]
-    if deal.closed_at:
-        when = f"{deal.closed_at.astimezone(tz):%Y-%m-%d %H:%M}"
-        lines.append(t("staff.deal.closed_at", lang, when=when))
-    lines += ["", t("staff.deal.history", lang)]
-    for change in history:
-        if change.from_stage:
-            step = f"{change.from_stage.value} → "
-        else:
-            step = t("staff.deal.opened_at", lang)
-        who = ""
-        if change.changed_by:
-            who = t("staff.deal.by", lang, name=esc(change.changed_by.label))
-        lines.append(
-            f"{change.changed_at.astimezone(tz):%Y-%m-%d %H:%M} {step}{change.to_stage.value}{who}"
-        )
-    await _reply_html(update, "\n".join(lines))
+    tz = context.bot_data.settings.timezone
+    await _reply_html(update, views.deal_card(deal, history, tz=tz, lang=member.text_language))
 
 
 @require(Role.AGENT)
@@ -150,28 +112,10 @@ async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -
 async def show_deals(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the sender's open deals grouped by stage, with totals."""
     summaries = await deals.pipeline(owner=member)
-    lang = member.text_language
     if not summaries:
-        await answer(update, t("staff.deals.none", lang))
+        await answer(update, t("staff.deals.none", member.text_language))
         return
-    lines = []
-    for summary in summaries:
-        lines.append(
-            t(
-                "staff.deals.stage",
-                lang,
-                stage=summary.stage.value,
-                count=len(summary.deals),
-                total=_money(summary.total),
-            )
-        )
-        lines += [
-            f"  #{d.id} {esc(d.title)} · {esc(d.customer.display_name)} · {_money(d.value)}"
-            for d in summary.deals
-        ]
-    total = sum(summary.total for summary in summaries)
-    lines.append(t("staff.deals.total", lang, total=_money(total)))
-    await _reply_html(update, "\n".join(lines))
+    await _reply_html(update, views.pipeline(summaries, lang=member.text_language))
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -222,7 +166,7 @@ def task_list(
         [
             InlineKeyboardButton(
                 t("staff.task.done_button", lang, task_id=task.id),
-                callback_data=f"{PREFIX}:done:{task.id}",
+                callback_data=TaskButton(action="done", task=task.id).pack(),
             )
         ]
         for task in tasks[:TASK_BUTTONS]
@@ -250,11 +194,11 @@ async def task_button(update: Update, context: CRMContext, member: StaffMember) 
     """Mark a task done from its button: the owner or a manager only."""
     query = update.callback_query
     assert query is not None
-    match, lang = _DONE.match(query.data or ""), member.text_language
-    if match is None:
+    button, lang = TaskButton.unpack(query.data), member.text_language
+    if button is None:
         await query.answer(t("staff.button_invalid", lang))
         return
-    task = await deals.complete_task(task_id=int(match[1]), by=member)
+    task = await deals.complete_task(task_id=button.task, by=member)
     await query.answer(t("staff.task.done", lang, task_id=task.id))
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
@@ -309,13 +253,12 @@ async def set_target(update: Update, context: CRMContext, member: StaffMember) -
     month = deals.parse_month(args[1])
     amount = deals.parse_money(args[2])
     target = await deals.set_target(owner_telegram_id=owner_id, month=month, amount=amount)
-    await target.fetch_related("owner")
     text = t(
         "staff.target.set",
         member.text_language,
         name=target.owner.label,
         month=f"{month:%Y-%m}",
-        amount=_money(target.amount),
+        amount=views.money(target.amount),
     )
     await answer(update, text)
 
@@ -323,28 +266,14 @@ async def set_target(update: Update, context: CRMContext, member: StaffMember) -
 @require(Role.MANAGER)
 async def show_report(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send the sales report for the last N months (default 3) with its charts."""
-    args = context.args or []
-    if len(args) > 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.sales"))
-    months = sales_report.parse_months(args[0]) if args else 3
+    given = expect(context, "sales", counts={0, 1})
+    months = sales_report.parse_months(given[0]) if given else 3
     message = update.effective_message
     assert message is not None
     await show_activity(context.bot, message.chat_id, ChatAction.UPLOAD_PHOTO)
     report = await sales_report.build_report(months=months, tz=context.bot_data.settings.timezone)
     lang = member.text_language
-    lines = [
-        t(
-            "staff.sales.heading",
-            lang,
-            start=f"{report.start:%Y-%m-%d}",
-            end=f"{report.end:%Y-%m-%d}",
-            months=report.months,
-        )
-    ]
-    for title, body in sales_report.sections(report, lang):
-        lines += ["", f"<b>{esc(title)}</b>", *(esc(line) for line in body)]
-    for chunk in split_message("\n".join(lines)):
-        await message.reply_text(chunk, parse_mode=ParseMode.HTML)
+    await _reply_html(update, views.report(report, lang=lang))
     # Drawing a dozen charts takes a second of CPU: off the event loop.
     charts = await asyncio.to_thread(sales_report.charts, report, lang)
     sent = [(c.png, c.title) for c in charts]

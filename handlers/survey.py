@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from telegram import (
     Bot,
@@ -12,41 +11,38 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
+    User,
 )
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
-from crm.desk import csat, nps
+from crm.desk import csat, nps, staff
 from crm.desk.actions import get_ticket
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
-from crm.models import Customer, StaffMember, Ticket
+from crm.models import Customer, Ticket
+from handlers.callbacks import CommentButton, NpsButton, RatingButton
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, route_and_notify
 from handlers.text import esc
 
 log = logging.getLogger(__name__)
 
-PREFIX = "csat"
-NPS_PREFIX = "nps"
-COMMENT_PREFIX = "csatc"
-_DATA = re.compile(rf"^{PREFIX}:(\d{{1,9}}):([1-5])$")
-_COMMENT_DATA = re.compile(rf"^{COMMENT_PREFIX}:(\d{{1,9}})$")
-_NPS_DATA = re.compile(rf"^{NPS_PREFIX}:(\d{{1,9}}):(10|[0-9])$")
-
 
 def register(application: Application) -> None:
     """Add the survey button handlers (CSAT and NPS)."""
-    application.add_handler(CallbackQueryHandler(survey_pressed, pattern=rf"^{PREFIX}:"))
-    application.add_handler(CallbackQueryHandler(nps_pressed, pattern=rf"^{NPS_PREFIX}:"))
-    application.add_handler(CallbackQueryHandler(comment_pressed, pattern=rf"^{COMMENT_PREFIX}:"))
+    add = application.add_handler
+    add(CallbackQueryHandler(survey_pressed, pattern=RatingButton.pattern()))
+    add(CallbackQueryHandler(nps_pressed, pattern=NpsButton.pattern()))
+    add(CallbackQueryHandler(comment_pressed, pattern=CommentButton.pattern()))
 
 
 def nps_buttons(response_id: int) -> InlineKeyboardMarkup:
     """Return 0-10 buttons in two rows."""
 
     def button(n: int) -> InlineKeyboardButton:
-        return InlineKeyboardButton(str(n), callback_data=f"{NPS_PREFIX}:{response_id}:{n}")
+        data = NpsButton(response=response_id, score=n).pack()  # type: ignore[arg-type]
+        return InlineKeyboardButton(str(n), callback_data=data)
 
     return InlineKeyboardMarkup([[button(n) for n in range(6)], [button(n) for n in range(6, 11)]])
 
@@ -74,14 +70,13 @@ async def nps_pressed(update: Update, context: CRMContext) -> None:
     if query is None or user is None:
         return
     lang = user.language_code
-    match = _NPS_DATA.match(query.data or "")
-    if match is None:
-        log.warning("malformed NPS data %r from user %s", query.data, user.id)
-        await query.answer(t("survey_stale", lang), show_alert=True)
+    button = NpsButton.unpack(query.data)
+    if button is None:
+        await _refuse_malformed(query, user, lang)
         return
     try:
         response = await nps.answer(
-            response_id=int(match[1]), customer_telegram_id=user.id, score=int(match[2])
+            response_id=button.response, customer_telegram_id=user.id, score=button.score
         )
     except csat.SurveyClosed as err:
         key = "survey_already" if err.reason == "answered" else "survey_stale"
@@ -119,7 +114,10 @@ def survey_buttons(survey_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(f"{n} ⭐", callback_data=f"{PREFIX}:{survey_id}:{n}")
+                InlineKeyboardButton(
+                    f"{n} ⭐",
+                    callback_data=RatingButton(survey=survey_id, score=n).pack(),  # type: ignore[arg-type]
+                )
                 for n in range(1, 6)
             ]
         ]
@@ -133,7 +131,7 @@ def comment_button(survey_id: int, language_code: str | None) -> InlineKeyboardM
             [
                 InlineKeyboardButton(
                     t("comment_button", language_code),
-                    callback_data=f"{COMMENT_PREFIX}:{survey_id}",
+                    callback_data=CommentButton(survey=survey_id).pack(),
                 )
             ]
         ]
@@ -156,50 +154,54 @@ async def send_survey(bot: Bot, ticket: Ticket) -> None:
 
 async def survey_pressed(update: Update, context: CRMContext) -> None:
     """Store the customer's score once; a poor score alerts the managers and opens a follow-up."""
-    query = update.callback_query
-    user = update.effective_user
+    query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = user.language_code
-    match = _DATA.match(query.data or "")
-    if match is None:
-        log.warning("malformed survey data %r from user %s", query.data, user.id)
-        await query.answer(t("survey_stale", lang), show_alert=True)
+    lang, button = user.language_code, RatingButton.unpack(query.data)
+    if button is None:
+        await _refuse_malformed(query, user, lang)
         return
-    survey_id, score = int(match[1]), int(match[2])
     try:
         result = await csat.answer_survey(
-            survey_id=survey_id, customer_telegram_id=user.id, score=score
+            survey_id=button.survey, customer_telegram_id=user.id, score=button.score
         )
-    except csat.SurveyClosed as err:
-        key = "survey_already" if err.reason == "answered" else "survey_stale"
-        await query.answer(t(key, lang), show_alert=True)
-        return
-    except InvalidInput:
-        await query.answer(t("survey_stale", lang), show_alert=True)
+    except (csat.SurveyClosed, InvalidInput) as err:
+        answered = isinstance(err, csat.SurveyClosed) and err.reason == "answered"
+        await query.answer(
+            t("survey_already" if answered else "survey_stale", lang), show_alert=True
+        )
         return
     key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
     await _acknowledge(
         query,
         t("survey_recorded", lang),
-        t(key, lang, score=score, ticket_id=result.ticket.id),
-        reply_markup=comment_button(survey_id, lang),
+        t(key, lang, score=button.score, ticket_id=result.ticket.id),
+        reply_markup=comment_button(button.survey, lang),
     )
     await ask_nps(context.bot, customer=result.survey.customer, ticket_id=result.ticket.id)
     if result.follow_up is not None:
-        settings = context.bot_data.settings
-        agent = await StaffMember.get_or_none(id=result.survey.agent_id)  # type: ignore[attr-defined]
-        handled_by = Phrase("staff.low_rating.by", name=esc(agent.label)) if agent else ""
-        alert = Phrase(
-            "staff.low_rating.alert",
-            score=score,
-            ticket_id=result.ticket.id,
-            customer=esc(result.survey.customer.display_name),
-            handled_by=handled_by,
-            follow_up_id=result.follow_up.id,
-        )
-        await alert_managers(context.bot, alert, ticket=result.follow_up)
-        await route_and_notify(context.bot, settings, ticket_id=result.follow_up.id)
+        await _escalate(context, result, result.follow_up)
+
+
+async def _escalate(context: CRMContext, result: csat.SurveyAnswer, follow_up: Ticket) -> None:
+    """Tell the managers about a poor rating and route the follow-up ticket it opened."""
+    agent = await staff.member_by_id(result.survey.agent_id)  # type: ignore[attr-defined]
+    handled_by = Phrase("staff.low_rating.by", name=esc(agent.label)) if agent else ""
+    alert = Phrase(
+        "staff.low_rating.alert",
+        score=result.rating.score,
+        ticket_id=result.ticket.id,
+        customer=esc(result.survey.customer.display_name),
+        handled_by=handled_by,
+        follow_up_id=follow_up.id,
+    )
+    await alert_managers(context.bot, alert, ticket=follow_up)
+    await route_and_notify(context.bot, context.bot_data.settings, ticket_id=follow_up.id)
+
+
+async def _refuse_malformed(query: CallbackQuery, user: User, lang: str | None) -> None:
+    log.warning("malformed survey button %r from user %s", query.data, user.id)
+    await query.answer(t("survey_stale", lang), show_alert=True)
 
 
 async def comment_pressed(update: Update, context: CRMContext) -> None:
@@ -207,13 +209,12 @@ async def comment_pressed(update: Update, context: CRMContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = user.language_code
-    match = _COMMENT_DATA.match(query.data or "")
+    lang, button = user.language_code, CommentButton.unpack(query.data)
     try:
-        if match is None:
+        if button is None:
             raise csat.SurveyClosed("unknown")
         survey = await csat.commentable_survey(
-            survey_id=int(match[1]), customer_telegram_id=user.id
+            survey_id=button.survey, customer_telegram_id=user.id
         )
     except csat.SurveyClosed:
         log.warning("refused comment button %r from user %s", query.data, user.id)

@@ -1,0 +1,1 @@
+"""Telegram rendering of crm results: HTML with every user-typed value escaped."""
