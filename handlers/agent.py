@@ -9,7 +9,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm import audit
 from crm.desk import actions, routing, staff, staff_messages
 from crm.desk.actions import TicketHistory
 from crm.desk.tickets import parse_ticket_number
@@ -171,9 +170,6 @@ async def take(update: Update, context: CRMContext, member: StaffMember) -> None
 
 async def _take(bot: Bot, member: StaffMember, ticket_id: int) -> None:
     assignment = await routing.take_ticket(staff=member, ticket_id=ticket_id)
-    await audit.record(
-        actor_telegram_id=member.telegram_id, action="ticket.take", subject=f"ticket {ticket_id}"
-    )
     await notify_assignment(
         bot, assignment, reason=Phrase("staff.notify.you_took", ticket_id=ticket_id)
     )
@@ -340,15 +336,6 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
     target = staff.parse_user_id(args[1])
     assignment = await routing.transfer_ticket(
         ticket_id=ticket_id, to_telegram_id=target, by=member
-    )
-    await audit.record(
-        actor_telegram_id=member.telegram_id,
-        action="ticket.transfer",
-        subject=f"ticket {ticket_id}",
-        details={
-            "from": assignment.previous.telegram_id if assignment.previous else None,
-            "to": assignment.staff.telegram_id,
-        },
     )
     reason = Phrase("staff.notify.transferred", name=member.label, ticket_id=ticket_id)
     await notify_assignment(context.bot, assignment, reason=reason)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from crm.desk import actions, routing, sla
+from crm.desk import actions, sla
 from crm.desk.staff import find_staff
 from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import SlaKind
@@ -125,10 +125,6 @@ async def check_sla(application: Application) -> int:
         )
         await alert_managers(application.bot, alert, ticket=ticket)
     await sla.mark_notified(breaches=pending)
-    late = await sla.late_tickets_with_offline_agents()
-    for ticket in late:
-        log.info("re-routing late ticket #%s away from its offline agent", ticket.id)
-        await routing.release_ticket(ticket=ticket)
-    if late:
+    if await sla.release_late_from_offline_agents():
         await drain_and_notify(application.bot, settings)
     return len(pending)

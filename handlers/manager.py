@@ -43,12 +43,8 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_add"))
     telegram_id = staff.parse_user_id(args[0])
     name = args[1] if len(args) > 1 else ""
-    agent, new = await staff.add_agent(telegram_id=telegram_id, name=name, skills=args[2:])
-    await audit.record(
-        actor_telegram_id=member.telegram_id,
-        action="staff.agent_add",
-        subject=f"user {telegram_id}",
-        details={"name": agent.name, "skills": agent.skills},
+    agent, new = await staff.add_agent(
+        telegram_id=telegram_id, name=name, skills=args[2:], by=member
     )
     lang = member.text_language
     skills = ", ".join(agent.skills) or t("staff.none", lang)
@@ -63,12 +59,8 @@ async def agent_remove(update: Update, context: CRMContext, member: StaffMember)
     args = context.args or []
     if len(args) != 1:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_remove"))
-    removed, released = await staff.remove_agent(telegram_id=staff.parse_user_id(args[0]))
-    await audit.record(
-        actor_telegram_id=member.telegram_id,
-        action="staff.agent_remove",
-        subject=f"user {removed.telegram_id}",
-        details={"released": [t.id for t in released]},
+    removed, released = await staff.remove_agent(
+        telegram_id=staff.parse_user_id(args[0]), by=member
     )
     text = t(
         "staff.team.agent_removed", member.text_language, name=removed.label, released=len(released)

@@ -10,10 +10,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from crm import audit
 from crm.desk import routing, staff, staff_messages, tickets
 from crm.desk.actions import TicketHistory
-from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
+from crm.i18n import Phrase, t
 from crm.models import Customer, Delivery, Direction, Message, Priority, Ticket
 from handlers.callbacks import TicketButton
 from handlers.context import DeskSettings
@@ -230,12 +229,6 @@ async def drain_and_notify(bot: Bot, settings: DeskSettings) -> Sequence[routing
 
 
 async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: Phrase) -> None:
-    await audit.record(
-        actor_telegram_id=None,
-        action="ticket.assign",
-        subject=f"ticket {assignment.ticket.id}",
-        details={"to": assignment.staff.telegram_id, "reason": reason.render(DEFAULT_LANGUAGE)},
-    )
     try:
         await notify_assignment(bot, assignment, reason=reason)
     except TelegramError as err:

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
-from crm import clock
+from crm import audit, clock
 from crm.desk.staff import TicketAction, agent_loads, check_owner, find_staff
 from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
+from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import OPEN_STATUSES, StaffMember, Ticket, TicketKind
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,12 @@ def choose_agent(
 
 async def route_ticket(*, ticket_id: int, default_capacity: int) -> Assignment | None:
     """Assign an open, unassigned ticket to the best online agent; None: it waits in the queue."""
+    assignment = await _route(ticket_id=ticket_id, default_capacity=default_capacity)
+    await _audit_assignment(assignment, Phrase("staff.notify.new_ticket"))
+    return assignment
+
+
+async def _route(*, ticket_id: int, default_capacity: int) -> Assignment | None:
     for _ in range(_ROUTE_ATTEMPTS):
         async with in_transaction():
             # Lock the ticket first, then the agent: every path takes them in this order.
@@ -128,6 +135,12 @@ async def route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment
 
     None: nobody online has room and the ticket waits in the queue.
     """
+    assignment = await _route_reopened(ticket_id=ticket_id, default_capacity=default_capacity)
+    await _audit_assignment(assignment, Phrase("staff.notify.reopened", ticket_id=ticket_id))
+    return assignment
+
+
+async def _route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment | None:
     async with in_transaction():
         ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
         if ticket is None or not ticket.is_open:
@@ -149,7 +162,7 @@ async def route_reopened(*, ticket_id: int, default_capacity: int) -> Assignment
                 if others < capacity:
                     return Assignment(ticket=ticket, staff=owner)
             await release_ticket(ticket=ticket)
-    return await route_ticket(ticket_id=ticket_id, default_capacity=default_capacity)
+    return await _route(ticket_id=ticket_id, default_capacity=default_capacity)
 
 
 async def drain_queue(*, default_capacity: int, limit: int = 100) -> list[Assignment]:
@@ -162,14 +175,27 @@ async def drain_queue(*, default_capacity: int, limit: int = 100) -> list[Assign
     )
     assignments = []
     for ticket_id in waiting:
-        assignment = await route_ticket(ticket_id=ticket_id, default_capacity=default_capacity)
+        assignment = await _route(ticket_id=ticket_id, default_capacity=default_capacity)
         if assignment is None:
             # Everyone online is full (skills only order candidates, they never exclude).
             if not await _anyone_has_room(default_capacity):
                 break
             continue
+        await _audit_assignment(assignment, Phrase("staff.notify.from_queue"))
         assignments.append(assignment)
     return assignments
+
+
+async def _audit_assignment(assignment: Assignment | None, reason: Phrase) -> None:
+    """Record who the desk gave a ticket to, and why (in English, as every audit entry is)."""
+    if assignment is None:
+        return
+    await audit.record(
+        actor_telegram_id=None,
+        action="ticket.assign",
+        subject=f"ticket {assignment.ticket.id}",
+        details={"to": assignment.staff.telegram_id, "reason": reason.render(DEFAULT_LANGUAGE)},
+    )
 
 
 async def _anyone_has_room(default_capacity: int) -> bool:
@@ -199,6 +225,14 @@ async def _lock_open_ticket(ticket_id: int) -> Ticket:
 
 async def take_ticket(*, staff: StaffMember, ticket_id: int) -> Assignment:
     """Assign a ticket to the staff member who asked; race-free against a concurrent take."""
+    assignment = await _take(staff=staff, ticket_id=ticket_id)
+    await audit.record(
+        actor_telegram_id=staff.telegram_id, action="ticket.take", subject=f"ticket {ticket_id}"
+    )
+    return assignment
+
+
+async def _take(*, staff: StaffMember, ticket_id: int) -> Assignment:
     async with in_transaction():
         ticket = await _lock_open_ticket(ticket_id)
         owner_id = ticket.assignee_id  # type: ignore[attr-defined]
@@ -234,6 +268,12 @@ async def transfer_ticket(*, ticket_id: int, to_telegram_id: int, by: StaffMembe
             )
         previous = await StaffMember.get_or_none(id=owner_id) if owner_id else None
         await _assign(ticket, target)
+    await audit.record(
+        actor_telegram_id=by.telegram_id,
+        action="ticket.transfer",
+        subject=f"ticket {ticket_id}",
+        details={"from": previous.telegram_id if previous else None, "to": target.telegram_id},
+    )
     return Assignment(ticket=ticket, staff=target, previous=previous)
 
 

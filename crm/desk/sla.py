@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,7 +10,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
 from crm import clock
+from crm.desk.routing import release_ticket
 from crm.models import OPEN_STATUSES, SlaBreach, SlaKind, Ticket
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +74,15 @@ async def late_tickets_with_offline_agents() -> list[Ticket]:
     return await Ticket.filter(
         id__in=breached, status__in=list(OPEN_STATUSES), assignee__online=False
     )
+
+
+async def release_late_from_offline_agents() -> list[Ticket]:
+    """Put breached tickets of offline agents back in the queue, so someone online takes them.
+
+    Returns the tickets released; draining the queue then hands them out.
+    """
+    late = await late_tickets_with_offline_agents()
+    for ticket in late:
+        log.info("re-routing late ticket #%s away from its offline agent", ticket.id)
+        await release_ticket(ticket=ticket)
+    return late

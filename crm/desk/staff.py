@@ -196,9 +196,16 @@ def _log_refusal(ticket: Ticket, staff: StaffMember, action: TicketAction, why: 
 
 
 async def add_agent(
-    *, telegram_id: int, name: str = "", skills: Iterable[str] = ()
+    *,
+    telegram_id: int,
+    name: str = "",
+    skills: Iterable[str] = (),
+    by: StaffMember | None = None,
 ) -> tuple[StaffMember, bool]:
-    """Make a Telegram user an agent (or update their name and skills); return (agent, new)."""
+    """Make a Telegram user an agent (or update their name and skills); return (agent, new).
+
+    Audited, as every change to the team is (by None: the CLI or the system).
+    """
     member, created = await _get_or_create(telegram_id)
     was_active = member.active and not created
     member.active = True
@@ -206,11 +213,19 @@ async def add_agent(
         member.name = name
     member.skills = parse_skills(skills) if skills else member.skills
     await member.save(update_fields=["active", "name", "skills"])
+    await audit.record(
+        actor_telegram_id=by.telegram_id if by is not None else None,
+        action="staff.agent_add",
+        subject=f"user {telegram_id}",
+        details={"name": member.name, "skills": member.skills},
+    )
     return member, not was_active
 
 
-async def remove_agent(*, telegram_id: int) -> tuple[StaffMember, list[Ticket]]:
-    """Remove an agent; return them and the open tickets that went back to the queue."""
+async def remove_agent(
+    *, telegram_id: int, by: StaffMember | None = None
+) -> tuple[StaffMember, list[Ticket]]:
+    """Remove an agent; return them and the open tickets that went back to the queue (audited)."""
     member = await find_staff(telegram_id=telegram_id)
     if member is None:
         raise InvalidInput.of("staff.err.not_an_agent", telegram_id=telegram_id)
@@ -218,7 +233,14 @@ async def remove_agent(*, telegram_id: int) -> tuple[StaffMember, list[Ticket]]:
         raise InvalidInput.of("staff.err.manager_not_removed", telegram_id=telegram_id)
     member.active, member.online = False, False
     await member.save(update_fields=["active", "online"])
-    return member, await _release_open_tickets(member)
+    released = await _release_open_tickets(member)
+    await audit.record(
+        actor_telegram_id=by.telegram_id if by is not None else None,
+        action="staff.agent_remove",
+        subject=f"user {member.telegram_id}",
+        details={"released": [t.id for t in released]},
+    )
+    return member, released
 
 
 async def promote_manager(*, telegram_id: int, by: StaffMember | None = None) -> StaffMember:
