@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crm import clock
 from crm.desk.routing import AlreadyAssigned
-from crm.desk.staff import TicketAction, check_owner, check_scope
+from crm.desk.staff import TicketAction, acts_for, check_owner, check_scope
 from crm.desk.tickets import clean_text
 from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
@@ -23,7 +23,6 @@ from crm.models import (
     MediaType,
     Message,
     Rating,
-    Role,
     StaffMember,
     Ticket,
     TicketStatus,
@@ -313,6 +312,6 @@ async def _claim_for(ticket: Ticket, staff: StaffMember) -> None:
         if not taken:
             fresh = await get_ticket(ticket_id=ticket.id)
             owner = fresh.assignee
-            if owner is not None and owner.id != staff.id and staff.role is not Role.MANAGER:
+            if owner is not None and not acts_for(staff, owner.id):
                 raise AlreadyAssigned(ticket.id, owner)
         ticket.assignee = staff

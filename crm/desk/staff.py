@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from crm import audit
+from crm import audit, ids
 from crm.errors import InvalidInput, NotAuthorised
 from crm.i18n import CATALOG, Phrase
 from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
@@ -34,10 +34,9 @@ class AgentLoad:
 
 def parse_user_id(raw: str) -> int:
     """Parse a Telegram user id; raise InvalidInput otherwise."""
-    text = raw.strip()
-    if not re.fullmatch(r"\d{1,20}", text) or int(text) == 0:
+    if raw.strip().startswith("#"):  # a ticket or record number, never a Telegram user id
         raise InvalidInput.of("staff.err.not_a_user_id", raw=raw)
-    return int(text)
+    return ids.parse_id(raw, refusal="staff.err.not_a_user_id", digits=20)
 
 
 def parse_skills(words: Iterable[str]) -> list[str]:
@@ -158,13 +157,18 @@ class TicketAction(StrEnum):
     READ = "read"
 
 
+def acts_for(staff: StaffMember, owner_id: int | None) -> bool:
+    """Tell whether staff may act on what ``owner_id`` owns: a manager always, others their own."""
+    return staff.role is Role.MANAGER or owner_id == staff.id
+
+
 async def check_owner(*, ticket: Ticket, staff: StaffMember, action: TicketAction) -> None:
     """Refuse (and log) working another agent's ticket: replies, closing, transfers.
 
     A manager works any ticket; an agent their own and unassigned ones, whatever the scope.
     """
     owner_id = ticket.assignee_id  # type: ignore[attr-defined]
-    if staff.role is Role.MANAGER or owner_id in (None, staff.id):
+    if owner_id is None or acts_for(staff, owner_id):
         return
     owner = await StaffMember.get_or_none(id=owner_id)
     _log_refusal(ticket, staff, action, "not theirs")
@@ -180,10 +184,10 @@ async def check_scope(
     With `team` (and for managers) any ticket; with `own`, an agent's own tickets and
     waiting ones (open and unassigned) only.
     """
-    if scope is AgentScope.TEAM or staff.role is Role.MANAGER:
-        return
     owner_id = ticket.assignee_id  # type: ignore[attr-defined]
-    if owner_id == staff.id or (owner_id is None and ticket.is_open):
+    if scope is AgentScope.TEAM or acts_for(staff, owner_id):
+        return
+    if owner_id is None and ticket.is_open:
         return
     _log_refusal(ticket, staff, action, "outside CRM_AGENT_SCOPE=own")
     raise NotAuthorised.of("staff.err.outside_scope", ticket_id=ticket.id)

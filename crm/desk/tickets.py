@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from crm import clock
+from crm import clock, ids
 from crm.customers.profiles import CustomerProfile, register_customer
 from crm.desk.topics import TopicMap, default_topics
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
@@ -453,10 +453,7 @@ async def customer_tickets(*, customer: Customer, limit: int = 20) -> list[Ticke
 
 def parse_ticket_number(raw: str) -> int:
     """Parse '12' or '#12' into a ticket number; raise InvalidInput otherwise."""
-    text = raw.strip().lstrip("#")
-    if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise InvalidInput.of("staff.err.not_ticket_number", raw=raw)
-    return int(text)
+    return ids.parse_id(raw, refusal="staff.err.not_ticket_number")
 
 
 async def close_own_ticket(*, customer: Customer, ticket_id: int | None) -> Ticket:

@@ -11,8 +11,8 @@ from enum import StrEnum
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from crm import clock
-from crm.desk.staff import find_staff
+from crm import clock, ids
+from crm.desk.staff import acts_for, find_staff
 from crm.errors import InvalidInput, NotAuthorised
 from crm.i18n import term
 from crm.imports.cleaning import CleaningError, parse_amount
@@ -22,7 +22,6 @@ from crm.models import (
     DealStage,
     DealStageChange,
     FollowUpTask,
-    Role,
     SalesTarget,
     StaffMember,
 )
@@ -97,11 +96,8 @@ def parse_id(raw: str, what: str) -> int:
 
     ``what`` is a noun of the catalog's: customer, deal, Telegram user or campaign.
     """
-    text = raw.strip().lstrip("#")
-    if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        noun = term(f"staff.noun.{what.lower().replace(' ', '_')}", what)
-        raise InvalidInput.of("staff.err.not_a_number", raw=raw, what=noun)
-    return int(text)
+    noun = term(f"staff.noun.{what.lower().replace(' ', '_')}", what)
+    return ids.parse_id(raw, refusal="staff.err.not_a_number", what=noun)
 
 
 def parse_stage(raw: str) -> DealStage:
@@ -225,7 +221,7 @@ async def move_deal(*, deal_id: int, stage: DealStage, by: StaffMember) -> tuple
         deal = await Deal.filter(id=deal_id).select_for_update().first()
         if deal is None:
             raise DealNotFound(deal_id)
-        if by.role is not Role.MANAGER and deal.owner_id != by.id:  # type: ignore[attr-defined]
+        if not acts_for(by, deal.owner_id):  # type: ignore[attr-defined]
             raise NotAuthorised.of("staff.err.deal_not_yours", deal_id=deal_id)
         previous = deal.stage
         if previous is stage:
@@ -298,7 +294,7 @@ async def complete_task(*, task_id: int, by: StaffMember) -> FollowUpTask:
         task = await FollowUpTask.filter(id=task_id).select_for_update().first()
         if task is None:
             raise TaskNotFound(task_id)
-        if by.role is not Role.MANAGER and task.owner_id != by.id:  # type: ignore[attr-defined]
+        if not acts_for(by, task.owner_id):  # type: ignore[attr-defined]
             raise NotAuthorised.of("staff.err.task_not_yours", task_id=task_id)
         if task.done:
             raise InvalidInput.of("staff.err.task_done", task_id=task_id)
