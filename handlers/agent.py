@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -22,16 +22,16 @@ from handlers.menu import publish_staff_menu
 from handlers.notify import (
     drain_and_notify,
     notify_assignment,
-    render_history,
     send_about_ticket,
 )
 from handlers.survey import send_survey
-from handlers.text import esc, split_message
+from handlers.text import split_message
 from handlers.unpack import NEW_PRIVATE, inbound_of, text_after
+from handlers.views import tickets as views
 
 log = logging.getLogger(__name__)
 
-QUEUE_BUTTONS = 8
+QUEUE_SHOWN = 20
 
 
 def register(application: Application) -> None:
@@ -123,42 +123,17 @@ async def go_offline(update: Update, context: CRMContext, member: StaffMember) -
 @require(Role.AGENT)
 async def show_queue(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List waiting tickets in queue order (with Take buttons) and the agent's own open ones."""
-    waiting = await routing.waiting_tickets(limit=20)
+    waiting = await routing.waiting_tickets(limit=QUEUE_SHOWN)
     own = await actions.own_open_tickets(staff=member)
-    lang = member.text_language
-    more = "+" if len(waiting) == 20 else ""
-    none = t("staff.queue.none", lang)
-    lines = [t("staff.queue.waiting", lang, count=len(waiting), more=more)]
-    lines += [_ticket_line(ticket, lang) for ticket in waiting] or [none]
-    lines += ["", t("staff.queue.yours", lang, count=len(own))]
-    lines += [_ticket_line(ticket, lang) for ticket in own] or [none]
-    buttons = [
-        [
-            InlineKeyboardButton(
-                t("staff.queue.take_button", lang, ticket_id=ticket.id),
-                callback_data=TicketButton(action="take", ticket=ticket.id).pack(),
-            )
-        ]
-        for ticket in waiting[:QUEUE_BUTTONS]
-    ]
+    more = len(waiting) == QUEUE_SHOWN
+    text, buttons = views.queue(waiting, own, lang=member.text_language, more=more)
     assert update.effective_message is not None
-    parts = split_message("\n".join(lines))  # long names and subjects can pass the limit
+    parts = split_message(text)  # long names and subjects can pass the limit
     for index, part in enumerate(parts):
-        last = index == len(parts) - 1
+        markup = buttons if index == len(parts) - 1 else None
         await update.effective_message.reply_text(
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=InlineKeyboardMarkup(buttons) if buttons and last else None,
+            part, parse_mode=ParseMode.HTML, reply_markup=markup
         )
-
-
-def _ticket_line(ticket: Ticket, lang: str) -> str:
-    kind = t(f"staff.kind.{ticket.kind.value}", lang)
-    priority = t(f"staff.priority.{ticket.priority.name.lower()}", lang)
-    return (
-        f"#{ticket.id} · {kind} · {priority} · "
-        f"{esc(ticket.customer.display_name)} · {esc(ticket.subject[:60])}"
-    )
 
 
 @require(Role.AGENT)
@@ -290,7 +265,7 @@ async def _history(context: CRMContext, member: StaffMember, ticket_id: int) -> 
 
 
 async def _send_history(bot: Bot, member: StaffMember, history: TicketHistory) -> None:
-    html = render_history(history, member.text_language)
+    html = views.history(history, member.text_language)
     await send_about_ticket(bot, member.telegram_id, history.ticket, html)
 
 

@@ -20,6 +20,7 @@ from handlers.menu import publish_staff_menu, withdraw_staff_menu
 from handlers.notify import drain_and_notify
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
+from handlers.views import team as views
 
 log = logging.getLogger(__name__)
 
@@ -78,37 +79,9 @@ async def agents(update: Update, context: CRMContext, member: StaffMember) -> No
     if not loads:
         await answer(update, t("staff.team.no_agents", lang))
         return
-    lines = [t("staff.team.heading", lang)]
-    for load in sorted(loads, key=lambda x: (not x.staff.online, x.staff.id)):
-        person = load.staff
-        state = t("staff.team.online" if person.online else "staff.team.offline", lang)
-        role = _manager_note(person, lang) if person.role is Role.MANAGER else ""
-        skills = ""
-        if person.skills:
-            skills = t("staff.team.skills", lang, skills=esc(", ".join(person.skills)))
-        lines.append(
-            t(
-                "staff.team.line",
-                lang,
-                state=state,
-                name=esc(person.label),
-                telegram_id=person.telegram_id,
-                role=role,
-                open=load.open_tickets,
-                capacity=load.capacity,
-                skills=skills,
-            )
-        )
     assert update.effective_message is not None
-    await update.effective_message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
-
-
-def _manager_note(person: StaffMember, lang: str) -> str:
-    if person.manager_source is ManagerSource.SETTING:
-        return t("staff.team.manager_setting", lang)
-    if person.promoted_by is not None:
-        return t("staff.team.manager_promoted", lang, by=person.promoted_by)
-    return t("staff.team.manager", lang)
+    text = views.team(loads, lang=lang)
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
 @require(Role.MANAGER)

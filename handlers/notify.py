@@ -4,81 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Literal
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from crm.desk import routing, staff, staff_messages, tickets
-from crm.desk.actions import TicketHistory
 from crm.i18n import Phrase, t
-from crm.models import Customer, Delivery, Direction, Message, Priority, Ticket
-from handlers.callbacks import TicketButton
+from crm.models import Customer, Message, Ticket
 from handlers.context import DeskSettings
 from handlers.text import esc, split_message
+from handlers.views.tickets import media_label, message_line, ticket_buttons, ticket_header
 
 log = logging.getLogger(__name__)
 
 PREVIEW_MESSAGES = 5
 NEW_TICKET = Phrase("staff.notify.new_ticket")
-
-
-def ticket_buttons(ticket: Ticket, *, take: bool, lang: str) -> InlineKeyboardMarkup:
-    """Return the inline buttons shown under a ticket notification."""
-    actions: tuple[tuple[Literal["take", "close", "show"], str], ...] = (
-        (("take", "staff.notify.take"),) if take else ()
-    )
-    actions += (("close", "staff.notify.close"), ("show", "staff.notify.history"))
-    row = [
-        InlineKeyboardButton(
-            t(key, lang), callback_data=TicketButton(action=action, ticket=ticket.id).pack()
-        )
-        for action, key in actions
-    ]
-    return InlineKeyboardMarkup([row])
-
-
-def ticket_header(ticket: Ticket, customer: Customer, lang: str) -> str:
-    """Return the HTML head of a ticket notification: number, kind, priority, customer."""
-    priority = t(f"staff.priority.{ticket.priority.name.lower()}", lang).upper()
-    kind = t(f"staff.kind.{ticket.kind.value}", lang)
-    if ticket.priority >= Priority.HIGH:
-        priority = f"<b>{priority}</b>"
-    who = esc(customer.display_name)
-    if customer.username:
-        who += f" (@{esc(customer.username)})"
-    lang = f" · {esc(customer.language_code)}" if customer.language_code else ""
-    return f"🎫 <b>#{ticket.id}</b> · {kind} · {priority} · {esc(ticket.topic)}\n👤 {who}{lang}"
-
-
-def media_label(message: Message, lang: str) -> str:
-    """Return "[photo] " and the like for a message with media, in a language; else ""."""
-    if message.media_type is None:
-        return ""
-    return f"[{t(f'staff.media.{message.media_type.value}', lang)}] "
-
-
-def render_message_line(
-    message: Message, authors: dict[int, str], customer: Customer, lang: str
-) -> str:
-    """Return one history line: time, who, text (escaped), media."""
-    stamp = message.created_at.strftime("%m-%d %H:%M")
-    author = esc(authors.get(message.author_telegram_id or 0) or t("staff.history.staff", lang))
-    if message.direction is Direction.INBOUND:
-        who = esc(customer.display_name)
-    elif message.direction is Direction.INTERNAL:
-        who = t("staff.history.note_by", lang, name=author)
-    else:
-        who = "↩️ " + author
-    flags = t("staff.history.edited", lang) if message.edited_at else ""
-    if message.direction is Direction.OUTBOUND and message.delivery_error:
-        flags += t("staff.history.not_delivered", lang, error=esc(message.delivery_error))
-    elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.UNKNOWN:
-        flags += t("staff.history.may_not_have_arrived", lang)
-    elif message.direction is Direction.OUTBOUND and message.delivery is Delivery.SENDING:
-        flags += t("staff.history.sending", lang)
-    return f"{stamp} {who}: {media_label(message, lang)}{esc(message.text)}{flags}"
 
 
 async def notify_assignment(
@@ -90,7 +31,7 @@ async def notify_assignment(
     )
     lang = assignment.staff.text_language
     lines = [f"<b>{esc(reason.render(lang))}</b>", ticket_header(ticket, ticket.customer, lang), ""]
-    lines += [render_message_line(m, {}, ticket.customer, lang) for m in messages]
+    lines += [message_line(m, {}, ticket.customer, lang) for m in messages]
     lines += ["", t("staff.notify.reply_hint", lang)]
     await send_about_ticket(
         bot,
@@ -239,32 +180,3 @@ async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: Phras
             assignment.ticket.id,
             err,
         )
-
-
-def render_history(history: TicketHistory, lang: str) -> str:
-    """Return a ticket's full history as HTML lines, in a staff member's language."""
-    ticket, customer = history.ticket, history.customer
-    if history.assignee is not None:
-        assignee = esc(history.assignee.label)
-    else:
-        assignee = t("staff.history.nobody", lang)
-    status = Phrase(f"staff.status.{ticket.status.value}")
-    lines = [
-        ticket_header(ticket, customer, lang),
-        t("staff.history.status", lang, status=status, assignee=assignee),
-        t("staff.history.subject", lang, subject=esc(ticket.subject)),
-        t(
-            "staff.history.customer",
-            lang,
-            telegram_id=customer.telegram_id or "-",
-            past=history.past_tickets,
-        ),
-    ]
-    if history.sentiment is not None:
-        lines.append(t("staff.history.sentiment", lang, mood=history.sentiment.describe(lang)))
-    for rating in history.ratings:
-        comment = f" “{esc(rating.comment)}”" if rating.comment else ""
-        lines.append(t("staff.history.rating", lang, score=rating.score, comment=comment))
-    lines.append("")
-    lines += [render_message_line(m, history.authors, customer, lang) for m in history.messages]
-    return "\n".join(lines)

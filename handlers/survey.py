@@ -20,7 +20,7 @@ from crm.desk import csat, nps, staff
 from crm.desk.actions import get_ticket
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
-from crm.models import Customer, Ticket
+from crm.models import Customer, Survey, Ticket
 from handlers.callbacks import CommentButton, NpsButton, RatingButton
 from handlers.context import CRMContext
 from handlers.notify import alert_managers, route_and_notify
@@ -69,8 +69,7 @@ async def nps_pressed(update: Update, context: CRMContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    lang = user.language_code
-    button = NpsButton.unpack(query.data)
+    lang, button = user.language_code, NpsButton.unpack(query.data)
     if button is None:
         await _refuse_malformed(query, user, lang)
         return
@@ -79,8 +78,7 @@ async def nps_pressed(update: Update, context: CRMContext) -> None:
             response_id=button.response, customer_telegram_id=user.id, score=button.score
         )
     except csat.SurveyClosed as err:
-        key = "survey_already" if err.reason == "answered" else "survey_stale"
-        await query.answer(t(key, lang), show_alert=True)
+        await _refuse_closed(query, err, lang)
         return
     await _acknowledge(
         query, t("survey_recorded", lang), t("nps_thanks", lang, score=response.score)
@@ -166,10 +164,7 @@ async def survey_pressed(update: Update, context: CRMContext) -> None:
             survey_id=button.survey, customer_telegram_id=user.id, score=button.score
         )
     except (csat.SurveyClosed, InvalidInput) as err:
-        answered = isinstance(err, csat.SurveyClosed) and err.reason == "answered"
-        await query.answer(
-            t("survey_already" if answered else "survey_stale", lang), show_alert=True
-        )
+        await _refuse_closed(query, err, lang)
         return
     key = "survey_thanks_low" if result.follow_up is not None else "survey_thanks"
     await _acknowledge(
@@ -199,6 +194,26 @@ async def _escalate(context: CRMContext, result: csat.SurveyAnswer, follow_up: T
     await route_and_notify(context.bot, context.bot_data.settings, ticket_id=follow_up.id)
 
 
+async def _commentable(
+    query: CallbackQuery, user: User, button: CommentButton | None
+) -> Survey | None:
+    """Return the survey a comment button is for, or refuse the press (not theirs, too late)."""
+    try:
+        if button is None:
+            raise csat.SurveyClosed("unknown")
+        return await csat.commentable_survey(survey_id=button.survey, customer_telegram_id=user.id)
+    except csat.SurveyClosed:
+        log.warning("refused comment button %r from user %s", query.data, user.id)
+        await query.answer(t("survey_stale", user.language_code), show_alert=True)
+        return None
+
+
+async def _refuse_closed(query: CallbackQuery, err: Exception, lang: str | None) -> None:
+    answered = isinstance(err, csat.SurveyClosed) and err.reason == "answered"
+    key = "survey_already" if answered else "survey_stale"
+    await query.answer(t(key, lang), show_alert=True)
+
+
 async def _refuse_malformed(query: CallbackQuery, user: User, lang: str | None) -> None:
     log.warning("malformed survey button %r from user %s", query.data, user.id)
     await query.answer(t("survey_stale", lang), show_alert=True)
@@ -210,15 +225,8 @@ async def comment_pressed(update: Update, context: CRMContext) -> None:
     if query is None or user is None:
         return
     lang, button = user.language_code, CommentButton.unpack(query.data)
-    try:
-        if button is None:
-            raise csat.SurveyClosed("unknown")
-        survey = await csat.commentable_survey(
-            survey_id=button.survey, customer_telegram_id=user.id
-        )
-    except csat.SurveyClosed:
-        log.warning("refused comment button %r from user %s", query.data, user.id)
-        await query.answer(t("survey_stale", lang), show_alert=True)
+    survey = await _commentable(query, user, button)
+    if survey is None:
         return
     await query.answer()
     prompt = await context.bot.send_message(
