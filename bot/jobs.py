@@ -25,7 +25,6 @@ SENTIMENT_INTERVAL = timedelta(seconds=30)
 # Replicas share the store: each repeating job runs on the replica holding its lease. A lease
 # shorter than the interval means a dead holder is replaced at the next run (within a minute).
 LEASED_JOBS = {"sla": timedelta(seconds=45), "sentiment": timedelta(seconds=25)}
-LEASED_JOBS["daily-summary"] = LEASED_JOBS["sla"]
 # A daily run renews its lease while it works; a dead runner is replaced within a minute.
 DAILY_RUN_LEASE = timedelta(seconds=45)
 DAILY_CHECK = timedelta(minutes=1)
@@ -103,11 +102,14 @@ def register(application: Application) -> None:
         first=5,
         name="sentiment-scoring",
     )
-    # Checked every minute rather than run_daily: a bot that was down at the summary time
-    # still sends it when it comes back the same day (the claim keeps it to once a day).
+    # Daily jobs go through once_a_day: one replica runs each once per local day, catching
+    # up after downtime. The summary also keeps its own record of who got each day's.
     application.job_queue.run_repeating(
-        timed("daily-summary", leased("daily-summary", insight.daily_summary_job)),
-        interval=SLA_INTERVAL,
+        timed(
+            "daily-summary",
+            once_a_day("daily-summary", insight.daily_summary_job, at=lambda s: s.daily_summary_at),
+        ),
+        interval=DAILY_CHECK,
         first=10,
         name="daily-summary",
     )
