@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import pytest
 
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, Phrase, language_for, placeholders, t
+from crm.i18n.staff import merge_areas
 from crm.models import MediaType, Priority, Role, TicketKind, TicketStatus
 from crm.sentiment import SentimentLabel
 
@@ -83,6 +86,15 @@ def test_staff_texts_are_translated(language: str) -> None:
 def test_every_value_the_code_names_has_a_staff_text(prefix: str, values: list[str]) -> None:
     for value in values:
         assert f"{prefix}.{value}" in CATALOG[DEFAULT_LANGUAGE], value
+
+
+def test_two_staff_areas_may_not_define_the_same_key() -> None:
+    first, second = ModuleType("crm.i18n.staff.first"), ModuleType("crm.i18n.staff.second")
+    first.PAIRS = {"staff.x": ("x", "x"), "staff.y": ("y", "y")}
+    second.PAIRS = {"staff.x": ("shadow", "shadow")}
+    assert merge_areas([first]) == first.PAIRS
+    with pytest.raises(ValueError, match=r"'staff\.x' is defined in both .*first and .*second"):
+        merge_areas([first, second])
 
 
 def test_a_phrase_renders_its_phrases_in_the_readers_language() -> None:

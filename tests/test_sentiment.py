@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import pickle
+import pickletools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,8 +20,6 @@ from crm.sentiment import (
     SentimentScore,
     TextBlobAnalyzer,
     TrainedAnalyzer,
-    _textblob_lexicon,
-    _tokens,
     default_analyzer,
     evaluate,
     load_labelled_csv,
@@ -26,6 +27,7 @@ from crm.sentiment import (
     save_model,
     train_model,
 )
+from crm.sentiment.lexicon import _textblob_lexicon, _tokens
 
 NEG, NEU, POS = SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE
 SAMPLE_CSV = Path(__file__).parent / "data" / "sentiment_sample.csv"
@@ -159,6 +161,18 @@ def test_train_save_load_round_trip(tmp_path: Path, sample: tuple[list[str], lis
     reloaded = TrainedAnalyzer(load_model(path))
     assert reloaded.model.metadata == model.metadata
     assert reloaded.score_many(texts) == trained.score_many(texts)
+
+
+def test_a_model_file_names_its_preprocessor_where_older_files_do(
+    sample: tuple[list[str], list[str]],
+) -> None:
+    # Saved models pickle the preprocessor by module and name; files saved before the package
+    # was split look it up as crm.sentiment.normalise_for_model, and must keep loading.
+    texts, labels = sample
+    pipeline = train_model(texts=texts, labels=labels).pipeline
+    ops = pickletools.genops(pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
+    strings = [arg for _, arg, _ in ops if isinstance(arg, str)]
+    assert ("crm.sentiment", "normalise_for_model") in set(itertools.pairwise(strings))
 
 
 def test_trained_score_is_positive_minus_negative_probability(

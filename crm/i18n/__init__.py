@@ -1,6 +1,6 @@
 """The message catalog, English and Simplified Chinese: customers' texts here, staff's merged in.
 
-Staff texts (keys ``staff.…``) live in crm/i18n_staff.py, each key with its languages side by
+Staff texts (keys ``staff.…``) live in crm/i18n/staff/, each key with its languages side by
 side; they join the catalog below, so one ``t()`` renders both and one test checks both.
 """
 

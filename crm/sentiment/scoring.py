@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from crm.i18n import DEFAULT_LANGUAGE, Phrase, t
 from crm.models import Direction, Message, Rating
-from crm.sentiment import Analyzer, SentimentLabel
+from crm.sentiment.labels import Analyzer, SentimentLabel
 
 log = logging.getLogger(__name__)
 
