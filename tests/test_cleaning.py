@@ -16,7 +16,7 @@ from crm.imports.cleaning import (
     CleanRecord,
     CleanResult,
     ColumnMapping,
-    Entity,
+    ImportKind,
     clean_customers,
     clean_order_lines,
     clean_products,
@@ -429,7 +429,7 @@ def test_a_megabyte_of_notes_survives_verbatim(tmp_path: Path) -> None:
 def test_headers_match_ignoring_case_spacing_and_punctuation() -> None:
     mapping = match_columns(
         ["  E_MAIL ", "Phone Number", "tel", "Customer.Name", "客户", "Loyalty level", "TG-ID"],
-        Entity.CUSTOMERS,
+        ImportKind.CUSTOMERS,
     )
 
     assert mapping == ColumnMapping(

@@ -19,7 +19,7 @@ from crm.imports.pipeline import (
     CustomerNotFound,
     ImportKind,
     ImportReport,
-    Outcome,
+    RowOutcome,
     import_file,
     link_telegram,
     link_telegram_by_phone,
@@ -50,7 +50,7 @@ MESSY = DATA / "customers_messy.csv"
 
 def rows_by_outcome(report: ImportReport) -> dict[str, list[int]]:
     """Group row numbers by outcome, each list in file order."""
-    grouped: dict[str, list[int]] = {outcome.value: [] for outcome in Outcome}
+    grouped: dict[str, list[int]] = {outcome.value: [] for outcome in RowOutcome}
     for row, outcome in sorted(report.outcomes.items()):
         grouped[outcome.value].append(row)
     return grouped

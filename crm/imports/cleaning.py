@@ -10,7 +10,7 @@ Rules the importer relies on:
   rejection, so ``counts()["rows"] == clean + merged + rejected``.
 * A bad value in a field the row can live without is dropped and reported as a warning on the
   record (``email: "bob@@example" is not a valid email address; value dropped``). A row is rejected
-  only when it is left without what its entity requires; the reason names the bad values, or
+  only when it is left without what its kind requires; the reason names the bad values, or
   what is missing ("no name, email, phone or Telegram id"). Completely empty rows are rejected
   as "empty row".
 * Customers need one of name, email, phone or Telegram id. Rows sharing a Telegram id, phone
@@ -41,7 +41,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,7 @@ import pandas as pd
 import phonenumbers
 
 from crm.errors import InvalidInput
+from crm.imports import ImportKind
 from crm.imports.cells import restore_cell
 
 # ---------------------------------------------------------------------------------------------
@@ -57,14 +58,6 @@ from crm.imports.cells import restore_cell
 
 class CleaningError(InvalidInput):
     """A value (or a whole file) the importer cannot use; the message says why."""
-
-
-class Entity(StrEnum):
-    """What a table holds."""
-
-    CUSTOMERS = "customers"
-    PRODUCTS = "products"
-    ORDER_LINES = "order_lines"
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,8 +360,8 @@ _TELEGRAM_HEADERS = "Telegram id, Telegram, TG id, Telegram user id"
 _SKU_HEADERS = "SKU, Code, Product code, Item code, Article, 货号, 编码"
 _CATEGORY_HEADERS = "Category, Type, Group, 类别, 分类"
 
-_FIELDS: dict[Entity, tuple[_Field, ...]] = {
-    Entity.CUSTOMERS: (
+_FIELDS: dict[ImportKind, tuple[_Field, ...]] = {
+    ImportKind.CUSTOMERS: (
         _field("name", _Kind.NAME, _PERSON_NAME),
         _field("first_name", _Kind.NAME, "First name, Given name, 名"),
         _field("last_name", _Kind.NAME, "Last name, Surname, Family name, 姓"),
@@ -390,7 +383,7 @@ _FIELDS: dict[Entity, tuple[_Field, ...]] = {
         # customers itself, so an import reads it as nothing (and not as a custom field).
         _field("crm_id", _Kind.IGNORED, "CRM id"),
     ),
-    Entity.PRODUCTS: (
+    ImportKind.PRODUCTS: (
         _field("sku", _Kind.TEXT, _SKU_HEADERS),
         _field(
             "name",
@@ -400,7 +393,7 @@ _FIELDS: dict[Entity, tuple[_Field, ...]] = {
         _field("category", _Kind.TEXT, _CATEGORY_HEADERS),
         _field("price", _Kind.PRICE, "Price, Unit price, Cost, Amount, 价格, 单价"),
     ),
-    Entity.ORDER_LINES: (
+    ImportKind.ORDERS: (
         _field(
             "order_ref",
             _Kind.TEXT,
@@ -447,19 +440,23 @@ def _alias_index(fields: tuple[_Field, ...]) -> dict[str, str]:
     return index
 
 
-_ALIASES = {entity: _alias_index(fields) for entity, fields in _FIELDS.items()}
+_ALIASES = {kind: _alias_index(fields) for kind, fields in _FIELDS.items()}
 
 
-def match_columns(headers: Sequence[str], entity: Entity | str) -> ColumnMapping:
-    """Map a table's headers to the entity's fields by name and common aliases."""
-    mapping, _, _ = _match_positions(headers, Entity(entity))
+def match_columns(headers: Sequence[str], kind: ImportKind | str) -> ColumnMapping:
+    """Map a table's headers to the kind's fields by name and common aliases.
+
+    An order file is read one order line per row, so "order_lines" names its table too.
+    """
+    kind = ImportKind.ORDERS if kind == "order_lines" else ImportKind(kind)
+    mapping, _, _ = _match_positions(headers, kind)
     return mapping
 
 
 def _match_positions(
-    headers: Sequence[str], entity: Entity
+    headers: Sequence[str], kind: ImportKind
 ) -> tuple[ColumnMapping, dict[str, int], dict[str, int]]:
-    aliases = _ALIASES[entity]
+    aliases = _ALIASES[kind]
     matched: dict[str, str] = {}
     positions: dict[str, int] = {}
     unknown: dict[str, int] = {}
@@ -792,7 +789,7 @@ def clean_customers(
     df: pd.DataFrame, *, default_country: str = "US", dayfirst: bool = False
 ) -> CleanResult:
     """Clean a customer table and merge the rows that are the same person."""
-    table = _Table(df, Entity.CUSTOMERS, default_country=default_country, dayfirst=dayfirst)
+    table = _Table(df, ImportKind.CUSTOMERS, default_country=default_country, dayfirst=dayfirst)
     values = table.values
     values["name"] = _compose_name(values["name"], values["first_name"], values["last_name"])
     identifiers = ("name", "email", "phone", "telegram_id")
@@ -815,7 +812,7 @@ def clean_customers(
 
 def clean_products(df: pd.DataFrame) -> CleanResult:
     """Clean a product table and merge rows with the same SKU."""
-    table = _Table(df, Entity.PRODUCTS)
+    table = _Table(df, ImportKind.PRODUCTS)
     identifiers = ("sku", "name")
     present = table.present(identifiers)
     rejections = {
@@ -834,7 +831,7 @@ def clean_order_lines(
     df: pd.DataFrame, *, default_country: str = "US", dayfirst: bool = False
 ) -> CleanResult:
     """Clean an order-history table of one row per order line."""
-    table = _Table(df, Entity.ORDER_LINES, default_country=default_country, dayfirst=dayfirst)
+    table = _Table(df, ImportKind.ORDERS, default_country=default_country, dayfirst=dayfirst)
     values = table.values
     customer = ("email", "phone", "telegram_id", "customer_name")
     has_customer = table.present(customer)
@@ -929,7 +926,7 @@ class _Table:
     def __init__(
         self,
         df: pd.DataFrame,
-        entity: Entity,
+        kind: ImportKind,
         *,
         default_country: str = "US",
         dayfirst: bool = False,
@@ -938,7 +935,7 @@ class _Table:
         # The apostrophes an export put before formula-like cells come off first, so the
         # desk's own export imports as the values it was made from.
         headers = [restore_cell(str(header)) for header in df.columns]
-        self.mapping, positions, unknown = _match_positions(headers, entity)
+        self.mapping, positions, unknown = _match_positions(headers, kind)
         self.labels = _unique_labels(headers)
         self.row_numbers = _row_numbers(df)
         size = len(df)
@@ -946,7 +943,7 @@ class _Table:
         self.values: dict[str, pd.Series] = {}
         self.errors: dict[str, pd.Series] = {}
         empty = np.ones(size, dtype=bool)
-        for spec in _FIELDS[entity]:
+        for spec in _FIELDS[kind]:
             if spec.kind is _Kind.IGNORED:
                 continue
             if spec.name in positions:
@@ -969,7 +966,7 @@ class _Table:
             custom_columns.append((label, text))
         self.custom = _custom_dicts(custom_columns, size)
         self.empty = empty
-        self.list_fields = [spec.name for spec in _FIELDS[entity] if spec.kind is _Kind.TAGS]
+        self.list_fields = [spec.name for spec in _FIELDS[kind] if spec.kind is _Kind.TAGS]
         # Row-by-row work below reads plain arrays: indexing a Series per cell is far slower.
         self._raw = [text.to_numpy() for text in texts]
         self._errors = {name: errors.to_numpy() for name, errors in self.errors.items()}

@@ -53,6 +53,7 @@ from tortoise.transactions import in_transaction
 from crm import audit
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
+from crm.imports import ImportKind
 from crm.imports.cells import neutralise_row
 from crm.imports.cleaning import (
     CleaningError,
@@ -77,15 +78,7 @@ _WRITE_BATCH = 1_000
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
-class ImportKind(StrEnum):
-    """What a file holds."""
-
-    CUSTOMERS = "customers"
-    PRODUCTS = "products"
-    ORDERS = "orders"
-
-
-class Outcome(StrEnum):
+class RowOutcome(StrEnum):
     """What became of one input row."""
 
     CREATED = "created"
@@ -125,7 +118,7 @@ class ImportReport:
     """What an import did with every row."""
 
     kind: ImportKind
-    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    outcomes: dict[int, RowOutcome] = field(default_factory=dict)
     rejected: list[RejectedRow] = field(default_factory=list)
     # Of the records behind "updated" rows, how many really changed something.
     changed: int = 0
@@ -136,7 +129,7 @@ class ImportReport:
 
     def counts(self) -> dict[str, int]:
         """Count rows by outcome; rows is always created + updated + merged + rejected."""
-        tally = {outcome.value: 0 for outcome in Outcome}
+        tally = {outcome.value: 0 for outcome in RowOutcome}
         for outcome in self.outcomes.values():
             tally[outcome.value] += 1
         return {"rows": len(self.outcomes), **tally}
@@ -157,13 +150,13 @@ class ImportReport:
         extras = [_extra(name, value, lang) for name, value in self.extra.items() if value]
         return text + (f" · {', '.join(extras)}" if extras else "")
 
-    def _set(self, row: int, outcome: Outcome) -> None:
+    def _set(self, row: int, outcome: RowOutcome) -> None:
         if row in self.outcomes:  # a bug, never an input problem: say so loudly
             raise AssertionError(f"row {row} got two outcomes")
         self.outcomes[row] = outcome
 
     def _reject(self, row: int, reason: str, raw: dict[str, str]) -> None:
-        self._set(row, Outcome.REJECTED)
+        self._set(row, RowOutcome.REJECTED)
         self.rejected.append(RejectedRow(row_number=row, reason=reason, raw=raw))
 
     def _take_cleaning(self, result: CleanResult) -> None:
@@ -359,12 +352,12 @@ class _CustomerImport(_Importer):
             recency = _recency(record.values)
             self.report._warn(record)
             for row in record.merged_rows:
-                self.report._set(row, Outcome.MERGED)
+                self.report._set(row, RowOutcome.MERGED)
             if not ids:
                 new.append(_new_customer(record))
                 if record.values.get("telegram_id") is not None:
                     self.written_telegram_ids.add(record.values["telegram_id"])
-                self.report._set(record.row_number, Outcome.CREATED)
+                self.report._set(record.row_number, RowOutcome.CREATED)
             else:
                 target = live(ids[0])
                 customer = loaded[target]
@@ -372,10 +365,10 @@ class _CustomerImport(_Importer):
                 if target in self.touched:
                     earlier.append(self.touched[target])
                 if earlier:  # a repeat of a row this import already wrote
-                    self.report._set(record.row_number, Outcome.MERGED)
+                    self.report._set(record.row_number, RowOutcome.MERGED)
                     file_wins = recency >= max(earlier)
                 else:
-                    self.report._set(record.row_number, Outcome.UPDATED)
+                    self.report._set(record.row_number, RowOutcome.UPDATED)
                     file_wins = _file_is_newer(record.values, customer)
                     self.preexisting.add(target)
                 changed = _apply_record(
@@ -684,7 +677,7 @@ class _ProductImport(_Importer):
             values = record.values
             self.report._warn(record)
             for row in record.merged_rows:
-                self.report._set(row, Outcome.MERGED)
+                self.report._set(row, RowOutcome.MERGED)
             if product_id is None:
                 product = Product(
                     sku=(values["sku"] or generated_sku(values["name"]))[:64],
@@ -693,10 +686,10 @@ class _ProductImport(_Importer):
                     price=values["price"],
                 )
                 new[product.sku.casefold()] = product
-                self.report._set(record.row_number, Outcome.CREATED)
+                self.report._set(record.row_number, RowOutcome.CREATED)
                 continue
             repeat = product_id in self.touched
-            self.report._set(record.row_number, Outcome.MERGED if repeat else Outcome.UPDATED)
+            self.report._set(record.row_number, RowOutcome.MERGED if repeat else RowOutcome.UPDATED)
             product = loaded[product_id]
             for name in ("name", "category", "price"):
                 value = values[name]
@@ -893,16 +886,16 @@ class _OrderImport(_Importer):
             for key, members in groups.items():
                 state = self.orders[key]
                 self._update_order(state, members, customer_of)
-                outcome = Outcome.CREATED if state.created_here else Outcome.UPDATED
+                outcome = RowOutcome.CREATED if state.created_here else RowOutcome.UPDATED
                 for line in members:
                     order_line = self._line(state.order_id, line)
                     key_of_line = _line_key(order_line)
                     self.report._warn(line)
                     for row in line.merged_rows:
-                        self.report._set(row, Outcome.MERGED)
+                        self.report._set(row, RowOutcome.MERGED)
                     earlier = state.seen.setdefault(key_of_line, self.chunks)
                     if key[0] == "ref" and earlier < self.chunks:
-                        self.report._set(line.row_number, Outcome.MERGED)
+                        self.report._set(line.row_number, RowOutcome.MERGED)
                         self.report._warn(
                             line, f"repeats a line of order {key[1]} exactly and was merged"
                         )
