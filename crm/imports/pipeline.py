@@ -1,6 +1,7 @@
 """Customers, products and orders on the write side: imports, Telegram links and merges.
 
-crm.imports.cleaning reads, normalises and de-duplicates a file; this module takes its records
+crm.imports' cleaning (sniff, columns, parsers, table, dedupe) reads, normalises and
+de-duplicates a file; this module takes its records
 to the store. The rules:
 
 * Every input row ends as exactly one outcome: ``created`` (a new record), ``updated`` (it
@@ -55,17 +56,11 @@ from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
 from crm.imports import ImportKind
 from crm.imports.cells import neutralise_row
-from crm.imports.cleaning import (
-    CleaningError,
-    CleanRecord,
-    CleanResult,
-    ColumnMapping,
-    clean_customers,
-    clean_order_lines,
-    clean_products,
-    iter_table_chunks,
-    normalise_phone,
-)
+from crm.imports.columns import ColumnMapping
+from crm.imports.dedupe import clean_customers, clean_order_lines, clean_products
+from crm.imports.parsers import CleaningError, normalise_phone
+from crm.imports.sniff import iter_table_chunks
+from crm.imports.table import CleanRecord, CleanResult
 from crm.models import Customer, Order, OrderLine, Product
 from crm.store.db import in_batches
 
