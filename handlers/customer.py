@@ -28,11 +28,11 @@ from telegram.ext import (
 )
 
 from crm.customers import privacy
+from crm.customers.linking import link_telegram_by_phone, save_phone
 from crm.customers.profiles import find_customer, register_customer
 from crm.desk import tickets
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
-from crm.imports import pipeline
 from crm.marketing import campaigns
 from crm.models import TicketKind
 from handlers import agent
@@ -324,7 +324,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     if await staff_sender(user, context.bot) is not None:
         await intake(update, context)
         return
-    linked = await pipeline.link_telegram_by_phone(
+    linked = await link_telegram_by_phone(
         telegram_id=user.id,
         phone=contact.phone_number,
         first_name=user.first_name or "",
@@ -335,7 +335,7 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     )
     if linked is None:
         customer, _ = await register_customer(profile=profile_of(user))
-        await pipeline.save_phone(
+        await save_phone(
             customer_id=customer.id,
             phone=contact.phone_number,
             default_country=context.bot_data.settings.default_country,

@@ -13,17 +13,15 @@ from pathlib import Path
 import pytest
 
 from crm import audit
+from crm.customers.linking import link_telegram, link_telegram_by_phone
+from crm.customers.merge import CustomerNotFound, merge_customers
 from crm.customers.profiles import register_customer
 from crm.errors import InvalidInput
 from crm.imports.pipeline import (
-    CustomerNotFound,
     ImportKind,
     ImportReport,
     RowOutcome,
     import_file,
-    link_telegram,
-    link_telegram_by_phone,
-    merge_customers,
     rejects_csv,
 )
 from crm.models import (

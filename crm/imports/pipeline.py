@@ -1,4 +1,4 @@
-"""Customers, products and orders on the write side: imports, Telegram links and merges.
+"""Customers, products and orders on the write side: importing a file into the store.
 
 crm.imports' cleaning (sniff, columns, parsers, table, dedupe) reads, normalises and
 de-duplicates a file; this module takes its records
@@ -52,13 +52,13 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm import audit
+from crm.customers.merge import PLAIN_FIELDS, merge_customers, union_tags
 from crm.errors import InvalidInput
 from crm.i18n import CATALOG, DEFAULT_LANGUAGE, t
 from crm.imports import ImportKind
 from crm.imports.cells import neutralise_row
 from crm.imports.columns import ColumnMapping
 from crm.imports.dedupe import clean_customers, clean_order_lines, clean_products
-from crm.imports.parsers import CleaningError, normalise_phone
 from crm.imports.sniff import iter_table_chunks
 from crm.imports.table import CleanRecord, CleanResult
 from crm.models import Customer, Order, OrderLine, Product
@@ -80,14 +80,6 @@ class RowOutcome(StrEnum):
     UPDATED = "updated"
     MERGED = "merged"
     REJECTED = "rejected"
-
-
-class CustomerNotFound(InvalidInput):
-    """No customer has that id."""
-
-    def __init__(self, customer_id: int) -> None:
-        self.say("staff.err.customer_not_found", customer_id=customer_id)
-        self.customer_id = customer_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +262,6 @@ class _Importer:
 
 _Key = tuple[str, object]
 _KEYS = ("telegram_id", "phone", "email")
-_SCALARS = ("phone", "email", "company", "city", "region", "source", "notes")
 
 
 def _keys_of(values: dict[str, Any]) -> list[_Key]:
@@ -485,7 +476,7 @@ def _new_customer(record: CleanRecord) -> Customer:
         language_code=values.get("language"),
         tags=list(values.get("tags") or []),
         custom=dict(record.custom),
-        **{name: values.get(name) for name in _SCALARS},
+        **{name: values.get(name) for name in PLAIN_FIELDS},
         **extra,
     )
 
@@ -522,7 +513,7 @@ def _apply_record(
         if not current or (current.casefold() != values["name"].casefold() and file_wins):
             customer.first_name, customer.last_name = name[0][:255], name[1]
             changed += ["first_name", "last_name"]
-    for scalar in _SCALARS:
+    for scalar in PLAIN_FIELDS:
         offer(scalar, values.get(scalar))
     offer("language_code", values.get("language"))
     # Telegram owns the username (the bot refreshes it whenever the customer writes): a file
@@ -543,7 +534,7 @@ def _apply_record(
         )
     else:
         offer("telegram_id", telegram_id)
-    tags = _union_tags(customer.tags or [], values.get("tags") or [])
+    tags = union_tags(customer.tags or [], values.get("tags") or [])
     if tags is not None:
         customer.tags = tags
         changed.append("tags")
@@ -568,18 +559,6 @@ def _written_name(first: str, last: str | None) -> str:
     if last and _CJK.search(first + last):
         return last + first
     return " ".join(part for part in (first, last) if part)
-
-
-def _union_tags(stored: list[str], incoming: Iterable[str]) -> list[str] | None:
-    """Return the union of two tag lists (ignoring case), or None when nothing is new."""
-    known = {tag.casefold() for tag in stored}
-    added = [tag for tag in incoming if tag.casefold() not in known]
-    if not added:
-        return None
-    merged: dict[str, str] = {}
-    for tag in [*stored, *added]:
-        merged.setdefault(tag.casefold(), tag)
-    return sorted(merged.values(), key=lambda tag: (tag.casefold(), tag))
 
 
 async def _customer_ids_by_keys(keys: Iterable[_Key]) -> dict[_Key, list[int]]:
@@ -1116,223 +1095,8 @@ async def _recompute_totals(order_ids: list[int]) -> None:
             await Order.bulk_update(changed, fields=["total"], batch_size=_WRITE_BATCH)
 
 
-# ---------------------------------------------------------------------------------------------
-# Merging and linking
-
-
-@dataclass(frozen=True, slots=True)
-class MergeResult:
-    """The kept customer after a merge, and how many records moved to it per table."""
-
-    customer: Customer
-    dropped_id: int
-    moved: dict[str, int]
-
-
-_FILLABLE = (
-    "username",
-    "language_code",
-    *_SCALARS,
-)
-
-
-def _references() -> list[tuple[str, type[Model], str]]:
-    """Every table pointing at a customer (tickets, orders, deals, tasks, ratings, ...)."""
-    meta = Customer._meta
-    refs = []
-    for name in sorted(meta.backward_fk_fields | meta.backward_o2o_fields):
-        relation = meta.fields_map[name]
-        refs.append((name, relation.related_model, relation.relation_field))  # type: ignore[attr-defined]
-    return refs
-
-
-def snapshot(customer: Customer) -> dict[str, Any]:
-    """Return a customer's stored fields as JSON-ready values."""
-    data: dict[str, Any] = {}
-    for name in Customer._meta.db_fields:
-        value = getattr(customer, name)
-        data[name] = value.isoformat() if isinstance(value, datetime | date) else value
-    return data
-
-
-async def merge_customers(
-    *, keep_id: int, drop_id: int, actor_telegram_id: int | None, reason: str = "manual"
-) -> MergeResult:
-    """Move everything of one customer to another, fill gaps, audit it, delete the dropped row."""
-    if keep_id == drop_id:
-        raise InvalidInput.of("staff.err.merge_itself")
-    async with in_transaction():
-        rows = {
-            c.id: c
-            for c in await Customer.filter(id__in=[keep_id, drop_id])
-            .order_by("id")
-            .select_for_update()
-        }
-        for customer_id in (keep_id, drop_id):
-            if customer_id not in rows:
-                raise CustomerNotFound(customer_id)
-        keep, drop = rows[keep_id], rows[drop_id]
-        if None not in (keep.telegram_id, drop.telegram_id):
-            # The dropped chat would come back as a new customer with its next message.
-            raise InvalidInput.of(
-                "staff.err.merge_two_users",
-                keep_id=keep_id,
-                drop_id=drop_id,
-                keep_user=keep.telegram_id,
-                drop_user=drop.telegram_id,
-            )
-        before = snapshot(drop)
-        moved: dict[str, int] = {}
-        for name, model, column in _references():
-            count = await model.filter(**{column: drop_id}).update(**{column: keep_id})
-            if count:
-                moved[name] = count
-        if not (keep.first_name or keep.last_name):
-            # A name is one value: never "Ann" from one record and "Doe" from the other.
-            keep.first_name, keep.last_name = drop.first_name, drop.last_name
-        for name in _FILLABLE:
-            if getattr(keep, name) in (None, "") and getattr(drop, name) not in (None, ""):
-                setattr(keep, name, getattr(drop, name))
-        keep.tags = _union_tags(keep.tags or [], drop.tags or []) or list(keep.tags or [])
-        keep.custom = {**(drop.custom or {}), **(keep.custom or {})}
-        keep.created_at = min(keep.created_at, drop.created_at)
-        keep.subscribed = keep.subscribed and drop.subscribed
-        if keep.telegram_id is None and drop.telegram_id is not None:
-            keep.telegram_id, keep.unreachable = drop.telegram_id, drop.unreachable
-            # Free the unique Telegram id before the kept row takes it.
-            await Customer.filter(id=drop_id).update(telegram_id=None)
-        await keep.save()
-        await audit.record(
-            actor_telegram_id=actor_telegram_id,
-            action="customer.merge",
-            subject=f"customer #{drop_id} into #{keep_id}",
-            details={"kept": keep_id, "reason": reason, "moved": moved, "dropped": before},
-        )
-        await Customer.filter(id=drop_id).delete()
-    log.info("customer #%s merged into #%s (%s): %s", drop_id, keep_id, reason, moved)
-    return MergeResult(customer=keep, dropped_id=drop_id, moved=moved)
-
-
-def normalise_contact_phone(raw: str, *, default_country: str = "US") -> str | None:
-    """Return a phone Telegram shared (digits, often without "+") in E.164, or None."""
-    text = raw.strip()
-    candidates = [text]
-    if text.isdigit():
-        candidates.insert(0, "+" + text)  # Telegram sends international numbers without "+"
-    for candidate in candidates:
-        try:
-            return normalise_phone(candidate, default_country=default_country)
-        except CleaningError:
-            continue
-    return None
-
-
-async def save_phone(*, customer_id: int, phone: str, default_country: str = "US") -> str | None:
-    """Store the phone a customer shared as their own (E.164); return it, or None if invalid."""
-    e164 = normalise_contact_phone(phone, default_country=default_country)
-    if e164 is not None:
-        await Customer.filter(id=customer_id).update(phone=e164)
-    return e164
-
-
-async def link_telegram_by_phone(
-    *,
-    telegram_id: int,
-    phone: str,
-    first_name: str = "",
-    last_name: str | None = None,
-    username: str | None = None,
-    language_code: str | None = None,
-    default_country: str = "US",
-) -> Customer | None:
-    """Link an imported customer to the Telegram user who shared that phone as their contact.
-
-    The caller must only pass the sender's own contact (``contact.user_id == from.id``): a
-    forwarded card must not claim someone else's record. Returns None when no imported,
-    unlinked customer has the number.
-    """
-    e164 = normalise_contact_phone(phone, default_country=default_country)
-    if e164 is None:
-        return None
-    candidates = await Customer.filter(phone=e164).order_by("id")
-    for customer in candidates:
-        if customer.telegram_id == telegram_id:
-            return customer  # linked already
-    unlinked = [c for c in candidates if c.telegram_id is None]
-    if not unlinked:
-        return None
-    customer = unlinked[0]
-    existing = await Customer.get_or_none(telegram_id=telegram_id)
-    if existing is not None:
-        result = await merge_customers(
-            keep_id=customer.id, drop_id=existing.id, actor_telegram_id=telegram_id, reason="phone"
-        )
-        customer = result.customer
-    else:
-        customer.telegram_id = telegram_id
-    if not customer.first_name and first_name:
-        customer.first_name = first_name[:255]
-        customer.last_name = customer.last_name or last_name
-    # Telegram knows these best; keep what we knew when it says nothing.
-    customer.username = username or customer.username
-    customer.language_code = language_code or customer.language_code
-    await customer.save()
-    await audit.record(
-        actor_telegram_id=telegram_id,
-        action="customer.link",
-        subject=f"customer #{customer.id}",
-        details={"telegram_id": telegram_id, "by": "phone", "phone": e164},
-    )
-    return customer
-
-
-async def link_telegram(
-    *, customer_id: int, telegram_id: int, actor_telegram_id: int | None
-) -> Customer:
-    """Attach a Telegram user to a customer (a manager's /link), folding in their own record."""
-    customer = await Customer.get_or_none(id=customer_id)
-    if customer is None:
-        raise CustomerNotFound(customer_id)
-    if customer.telegram_id == telegram_id:
-        raise InvalidInput.of(
-            "staff.err.already_linked_to", customer_id=customer_id, telegram_id=telegram_id
-        )
-    if customer.telegram_id is not None:
-        raise InvalidInput.of(
-            "staff.err.linked_elsewhere", customer_id=customer_id, telegram_id=customer.telegram_id
-        )
-    existing = await Customer.get_or_none(telegram_id=telegram_id)
-    if existing is not None:
-        result = await merge_customers(
-            keep_id=customer_id,
-            drop_id=existing.id,
-            actor_telegram_id=actor_telegram_id,
-            reason="link",
-        )
-        customer = result.customer
-    else:
-        customer.telegram_id = telegram_id
-        await customer.save(update_fields=["telegram_id", "updated_at"])
-    await audit.record(
-        actor_telegram_id=actor_telegram_id,
-        action="customer.link",
-        subject=f"customer #{customer_id}",
-        details={"telegram_id": telegram_id, "by": "manager"},
-    )
-    return customer
-
-
 def _extra(name: str, value: int, lang: str) -> str:
     key = f"staff.import.{name}"
     if key in CATALOG[DEFAULT_LANGUAGE]:
         return t(key, lang, count=value)
     return f"{name.replace('_', ' ')} {value}"
-
-
-def parse_customer_id(raw: str) -> int:
-    """Parse '12', '#12' or 'c12' into a customer id; raise InvalidInput otherwise."""
-    text = raw.strip().lower().lstrip("#")
-    text = text[1:] if text.startswith("c") else text
-    if not re.fullmatch(r"\d{1,9}", text) or int(text) == 0:
-        raise InvalidInput.of("staff.err.not_a_customer_number", raw=raw)
-    return int(text)
