@@ -19,8 +19,8 @@ from crm import audit
 from crm.customers.linking import link_telegram
 from crm.customers.merge import merge_customers
 from crm.errors import CrmError
-from crm.imports import exports, pipeline
-from crm.imports.pipeline import ImportKind, ImportProgress
+from crm.imports import ImportKind, exports, pipeline
+from crm.imports.report import ImportProgress
 from crm.sales import report as sales_report
 from crm.store import db
 
