@@ -28,7 +28,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: python bench/imp
 import pandas as pd  # noqa: E402
 from tortoise.transactions import in_transaction  # noqa: E402
 
-from crm.imports.pipeline import ImportKind, ImportReport, import_file  # noqa: E402
+from crm.imports import ImportKind  # noqa: E402
+from crm.imports.pipeline import import_file  # noqa: E402
+from crm.imports.report import ImportReport  # noqa: E402
 from crm.models import Customer  # noqa: E402
 from crm.store import db  # noqa: E402
 

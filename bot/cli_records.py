@@ -16,9 +16,11 @@ from typing import TextIO, TypeVar
 
 from bot.settings import Settings
 from crm import audit
+from crm.customers.linking import link_telegram
+from crm.customers.merge import merge_customers
 from crm.errors import CrmError
-from crm.imports import exports, pipeline
-from crm.imports.pipeline import ImportKind, ImportProgress
+from crm.imports import ImportKind, exports, pipeline
+from crm.imports.report import ImportProgress
 from crm.sales import report as sales_report
 from crm.store import db
 
@@ -180,9 +182,7 @@ async def _export(args: argparse.Namespace) -> str:
 
 
 async def _merge(args: argparse.Namespace) -> str:
-    result = await pipeline.merge_customers(
-        keep_id=args.keep, drop_id=args.drop, actor_telegram_id=None
-    )
+    result = await merge_customers(keep_id=args.keep, drop_id=args.drop, actor_telegram_id=None)
     moved = ", ".join(f"{n} {what}" for what, n in result.moved.items()) or "nothing to move"
     return (
         f"customer #{args.drop} merged into #{args.keep} "
@@ -191,7 +191,7 @@ async def _merge(args: argparse.Namespace) -> str:
 
 
 async def _link(args: argparse.Namespace) -> str:
-    customer = await pipeline.link_telegram(
+    customer = await link_telegram(
         customer_id=args.customer, telegram_id=args.telegram_id, actor_telegram_id=None
     )
     return f"customer #{customer.id} ({customer.display_name}) is Telegram user {args.telegram_id}"

@@ -27,11 +27,11 @@ from telegram.ext import (
 )
 
 from crm.customers import privacy
+from crm.customers.linking import share_own_phone
 from crm.customers.profiles import find_customer, register_customer
 from crm.desk import tickets
 from crm.errors import InvalidInput, NoOpenTicket, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import CATALOG, t
-from crm.imports import pipeline
 from crm.marketing import campaigns
 from crm.models import TicketKind
 from handlers.auth import sender_language
@@ -284,23 +284,12 @@ async def contact_shared(update: Update, context: CRMContext) -> None:
     user, message = _sender(update)
     contact = message.contact
     assert contact is not None
-    linked = await pipeline.link_telegram_by_phone(
-        telegram_id=user.id,
+    linked = await share_own_phone(
+        profile=profile_of(user),
         phone=contact.phone_number,
-        first_name=user.first_name or "",
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
         default_country=context.bot_data.settings.default_country,
     )
-    if linked is None:
-        customer, _ = await register_customer(profile=profile_of(user))
-        await pipeline.save_phone(
-            customer_id=customer.id,
-            phone=contact.phone_number,
-            default_country=context.bot_data.settings.default_country,
-        )
-    key = "phone_linked" if linked is not None else "phone_saved"
+    key = "phone_linked" if linked else "phone_saved"
     await message.reply_text(t(key, user.language_code), reply_markup=ReplyKeyboardRemove())
 
 

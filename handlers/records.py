@@ -13,6 +13,8 @@ from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from crm import clock
+from crm.customers.linking import link_telegram
+from crm.customers.merge import merge_customers, parse_customer_id
 from crm.desk.staff import parse_user_id
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
@@ -137,8 +139,8 @@ async def merge(update: Update, context: CRMContext, member: StaffMember) -> Non
     args = context.args or []
     if len(args) != 2:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.merge"))
-    keep_id, drop_id = (pipeline.parse_customer_id(arg) for arg in args)
-    result = await pipeline.merge_customers(
+    keep_id, drop_id = (parse_customer_id(arg) for arg in args)
+    result = await merge_customers(
         keep_id=keep_id, drop_id=drop_id, actor_telegram_id=member.telegram_id
     )
     lang = member.text_language
@@ -160,9 +162,9 @@ async def link(update: Update, context: CRMContext, member: StaffMember) -> None
     args = context.args or []
     if len(args) != 2:
         raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.link"))
-    customer_id = pipeline.parse_customer_id(args[0])
+    customer_id = parse_customer_id(args[0])
     telegram_id = parse_user_id(args[1])
-    customer = await pipeline.link_telegram(
+    customer = await link_telegram(
         customer_id=customer_id, telegram_id=telegram_id, actor_telegram_id=member.telegram_id
     )
     text = t(

@@ -18,10 +18,11 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from crm import clock
+from crm.customers.linking import link_telegram_by_phone
+from crm.customers.merge import merge_customers
 from crm.customers.profiles import CustomerProfile
 from crm.desk.actions import add_note, mark_delivered, prepare_reply
 from crm.desk.tickets import log_customer_message, record_edit
-from crm.imports import pipeline
 from crm.marketing import campaigns
 from crm.models import (
     AgentScope,
@@ -190,11 +191,11 @@ async def plant_person() -> Planted:
         message_id=edited.message.telegram_message_id,
         new_text="(removed)",
     )
-    customer = await pipeline.link_telegram_by_phone(
+    customer = await link_telegram_by_phone(
         telegram_id=TELEGRAM_ID, phone=PHONE.lstrip("+"), first_name=FIRST, username=USERNAME
     )
     assert customer is not None and customer.id == imported.id
-    await pipeline.merge_customers(
+    await merge_customers(
         keep_id=customer.id, drop_id=older.id, actor_telegram_id=MANAGER_ID, reason="manual"
     )
     customer = await Customer.get(id=customer.id)

@@ -11,17 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from crm.imports.cleaning import (
+from crm.imports import ImportKind
+from crm.imports.columns import ColumnMapping, match_columns
+from crm.imports.dedupe import clean_customers, clean_order_lines, clean_products
+from crm.imports.parsers import (
     CleaningError,
-    CleanRecord,
-    CleanResult,
-    ColumnMapping,
-    Entity,
-    clean_customers,
-    clean_order_lines,
-    clean_products,
-    iter_table_chunks,
-    match_columns,
     normalise_email,
     normalise_name,
     normalise_phone,
@@ -31,8 +25,9 @@ from crm.imports.cleaning import (
     parse_tags,
     parse_telegram_id,
     parse_telegram_username,
-    read_table,
 )
+from crm.imports.sniff import iter_table_chunks, read_table
+from crm.imports.table import CleanRecord, CleanResult
 
 DATA = Path(__file__).parent / "data" / "import"
 MESSY = DATA / "customers_messy.csv"
@@ -429,7 +424,7 @@ def test_a_megabyte_of_notes_survives_verbatim(tmp_path: Path) -> None:
 def test_headers_match_ignoring_case_spacing_and_punctuation() -> None:
     mapping = match_columns(
         ["  E_MAIL ", "Phone Number", "tel", "Customer.Name", "客户", "Loyalty level", "TG-ID"],
-        Entity.CUSTOMERS,
+        ImportKind.CUSTOMERS,
     )
 
     assert mapping == ColumnMapping(

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from crm.errors import InvalidInput
+from crm.imports import ImportKind
 from crm.imports.exports import ExportKind, export_csv, parse_export_kind, write_csv
-from crm.imports.pipeline import ImportKind, import_file
+from crm.imports.pipeline import import_file
 from crm.models import (
     AuditEntry,
     Customer,

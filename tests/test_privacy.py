@@ -8,9 +8,9 @@ import pytest
 
 from crm import audit, clock
 from crm.customers import privacy
+from crm.customers.merge import merge_customers
 from crm.desk.tickets import log_customer_message
 from crm.errors import InvalidInput
-from crm.imports import pipeline
 from crm.insight.segments import compute_segments
 from crm.models import (
     AuditEntry,
@@ -140,9 +140,9 @@ async def test_staff_entries_that_share_her_name_are_not_hers(store: None) -> No
 async def test_merge_snapshots_of_records_merged_in_at_any_remove_are_erased(store: None) -> None:
     oldest = await make_customer("Zed", email="zed.oldest@example.com", phone="+14155550111")
     middle = await make_customer("Zeddy", email="zeddy@example.com")
-    await pipeline.merge_customers(keep_id=middle.id, drop_id=oldest.id, actor_telegram_id=None)
+    await merge_customers(keep_id=middle.id, drop_id=oldest.id, actor_telegram_id=None)
     customer = await _writes()
-    await pipeline.merge_customers(keep_id=customer.id, drop_id=middle.id, actor_telegram_id=9001)
+    await merge_customers(keep_id=customer.id, drop_id=middle.id, actor_telegram_id=9001)
     assert await traces_in_store(["zed.oldest@example.com", "zeddy@example.com"])
 
     await privacy.erase_customer(customer_id=customer.id)

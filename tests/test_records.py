@@ -13,19 +13,13 @@ from pathlib import Path
 import pytest
 
 from crm import audit
+from crm.customers.linking import link_telegram, link_telegram_by_phone
+from crm.customers.merge import CustomerNotFound, merge_customers
 from crm.customers.profiles import register_customer
 from crm.errors import InvalidInput
-from crm.imports.pipeline import (
-    CustomerNotFound,
-    ImportKind,
-    ImportReport,
-    Outcome,
-    import_file,
-    link_telegram,
-    link_telegram_by_phone,
-    merge_customers,
-    rejects_csv,
-)
+from crm.imports import ImportKind
+from crm.imports.pipeline import import_file, rejects_csv
+from crm.imports.report import ImportReport, RowOutcome
 from crm.models import (
     AuditEntry,
     Customer,
@@ -50,7 +44,7 @@ MESSY = DATA / "customers_messy.csv"
 
 def rows_by_outcome(report: ImportReport) -> dict[str, list[int]]:
     """Group row numbers by outcome, each list in file order."""
-    grouped: dict[str, list[int]] = {outcome.value: [] for outcome in Outcome}
+    grouped: dict[str, list[int]] = {outcome.value: [] for outcome in RowOutcome}
     for row, outcome in sorted(report.outcomes.items()):
         grouped[outcome.value].append(row)
     return grouped
@@ -135,7 +129,7 @@ async def test_messy_file_import_accounts_for_every_row_with_exact_records(store
 
 
 def test_rejects_csv_lists_the_rows_with_reasons_as_read() -> None:
-    from crm.imports.pipeline import RejectedRow
+    from crm.imports.report import RejectedRow
 
     data = rejects_csv(
         [
@@ -734,7 +728,7 @@ def test_the_cli_imports_exports_merges_audits_and_reports(tmp_path: Path) -> No
 
 def test_the_progress_line_shows_percent_and_rate() -> None:
     from bot.cli_records import ProgressLine
-    from crm.imports.pipeline import ImportProgress
+    from crm.imports.report import ImportProgress
 
     out = io.StringIO()
     line = ProgressLine("importing big.csv", stream=out)

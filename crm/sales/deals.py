@@ -15,7 +15,7 @@ from crm import clock, ids
 from crm.desk.staff import acts_for, find_staff
 from crm.errors import InvalidInput, NotAuthorised
 from crm.i18n import term
-from crm.imports.cleaning import CleaningError, parse_amount
+from crm.imports.parsers import CleaningError, parse_amount
 from crm.models import (
     Customer,
     Deal,
