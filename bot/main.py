@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         level = logging.WARNING  # the transcript is the demo's output; DEBUG still shows all
     configure_logging(level=level, secrets=settings.secrets, json_lines=settings.log_json)
     if args.demo:
-        from bot.demo import run_demo
+        from bot.sandbox.demo import run_demo
 
         return run_demo(settings, db_url=args.demo_db)
     if settings.webhook_url:

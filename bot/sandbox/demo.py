@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_application, running
-from bot.sandbox import SandboxBotAPI, SandboxUser, SentMessage
+from bot.sandbox.records import SandboxUser, SentMessage
+from bot.sandbox.server import SandboxBotAPI
 from bot.settings import Settings
 from crm.models import Customer, Message, Rating, Ticket
 
