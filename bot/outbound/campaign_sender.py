@@ -26,7 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.sender import CAMPAIGN
+from bot.outbound.limiter import CAMPAIGN
 from crm.desk import staff
 from crm.i18n import DEFAULT_LANGUAGE
 from crm.marketing import campaigns
