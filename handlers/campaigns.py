@@ -30,7 +30,7 @@ from crm.i18n import Phrase, t
 from crm.insight.segments import latest_run
 from crm.marketing import campaigns
 from crm.marketing.audiences import HELP_TEXT as AUDIENCE_HELP
-from crm.marketing.campaigns import AudiencePreview, Button
+from crm.marketing.campaigns.drafts import AudiencePreview, Button
 from crm.models import ButtonKind, Campaign, CampaignStatus, Role, StaffMember, TicketKind
 from crm.sales import deals
 from crm.store import dialogs

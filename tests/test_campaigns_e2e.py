@@ -18,7 +18,7 @@ from crm import clock
 from crm.desk import staff
 from crm.i18n import t
 from crm.marketing import campaigns
-from crm.marketing.campaigns import Outcome
+from crm.marketing.campaigns.delivery import Outcome
 from crm.models import (
     AuditEntry,
     ButtonKind,

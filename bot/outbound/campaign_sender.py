@@ -30,7 +30,7 @@ from bot.outbound.limiter import CAMPAIGN
 from crm.desk import staff
 from crm.i18n import DEFAULT_LANGUAGE
 from crm.marketing import campaigns
-from crm.marketing.campaigns import Delivery, Outcome
+from crm.marketing.campaigns.delivery import Delivery, Outcome
 from crm.models import ButtonKind, Campaign, RecipientStatus
 from crm.store.rate_slots import RateBudget
 
