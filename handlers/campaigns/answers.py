@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import Message, Update
 
+from crm.desk import staff_messages
 from crm.i18n import t
 from crm.models import Role, StaffMember
 from crm.store import dialogs
@@ -45,7 +46,8 @@ from handlers.context import CRMContext
 async def dialog_message(update: Update, context: CRMContext, member: StaffMember) -> bool:
     """Take a staff member's message as the answer to their open dialog's step, if any.
 
-    Returns False when no dialog is open, so the message is handled as usual.
+    Returns False, so the message is handled as usual, when no dialog is open or when it is
+    a Telegram reply to a ticket message: an agent's reply, not a dialog answer.
     """
     message = update.effective_message
     dialog = await _open_dialog(update, context)
@@ -54,6 +56,8 @@ async def dialog_message(update: Update, context: CRMContext, member: StaffMembe
     if dialog.step == dialogs.BUSY:
         await answer(update, t("staff.dialog.busy", member.text_language))
         return True
+    if await _replies_to_ticket(message):
+        return False
     text = bool(message.text) and not message.text.startswith("/")
     handler: StepHandler
     if dialog.step == AUDIENCE and text:
@@ -134,3 +138,13 @@ async def _open_dialog(update: Update, context: CRMContext) -> Dialog | None:
     if user is None or chat is None:
         return None
     return await open_dialog(context, user_id=user.id, chat_id=chat.id)
+
+
+async def _replies_to_ticket(message: Message) -> bool:
+    """Tell whether the message is a Telegram reply to one of a ticket's messages."""
+    if message.reply_to_message is None:
+        return False
+    ticket_id = await staff_messages.ticket_for_reply(
+        chat_id=message.chat_id, message_id=message.reply_to_message.message_id
+    )
+    return ticket_id is not None

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from crm.desk import staff_messages
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.insight.segments import latest_run
@@ -19,7 +18,6 @@ from crm.marketing import campaigns
 from crm.marketing.audiences import HELP_TEXT as AUDIENCE_HELP
 from crm.models import ButtonKind, Campaign, StaffMember
 from crm.store import dialogs
-from handlers import agent
 from handlers.auth import answer
 from handlers.campaigns.dialog import (
     AUDIENCE,
@@ -60,20 +58,6 @@ async def _pressed(update: Update, context: CRMContext) -> tuple[Draft, str]:
     if not data.startswith(f"{PREFIX}:{user.id}:") or draft.owner != user.id:
         raise InvalidInput.of("staff.err.dialog_not_yours")
     return draft, data.rsplit(":", 1)[-1]
-
-
-async def _passed_on(update: Update, context: CRMContext, member: StaffMember) -> bool:
-    """Hand a Telegram reply to a ticket message to the agent handlers: it is no dialog answer."""
-    message = update.effective_message
-    if message is None or message.reply_to_message is None:
-        return False
-    ticket_id = await staff_messages.ticket_for_reply(
-        chat_id=message.chat_id, message_id=message.reply_to_message.message_id
-    )
-    if ticket_id is None:
-        return False
-    await agent.on_staff_message(update, context, member)
-    return True
 
 
 @step
@@ -126,8 +110,6 @@ async def audience_chosen(update: Update, context: CRMContext, member: StaffMemb
 async def audience_typed(update: Update, context: CRMContext, member: StaffMember) -> int:
     """Take a typed audience spec."""
     assert update.effective_message is not None
-    if await _passed_on(update, context, member):
-        return AUDIENCE
     text = update.effective_message.text or ""
     return await _take_audience(update, current_draft(context), text, member.text_language)
 
@@ -153,8 +135,6 @@ async def message_given(update: Update, context: CRMContext, member: StaffMember
     """Take the campaign text, or a photo with its caption."""
     message = update.effective_message
     assert message is not None
-    if await _passed_on(update, context, member):
-        return MESSAGE
     draft = current_draft(context)
     photo = message.photo[-1].file_id if message.photo else None  # the largest size
     raw = message.caption if photo else message.text
@@ -173,8 +153,6 @@ async def message_given(update: Update, context: CRMContext, member: StaffMember
 async def button_typed(update: Update, context: CRMContext, member: StaffMember) -> int:
     """Take a typed button: TEXT=URL for a link, TEXT for "I'm interested"."""
     assert update.effective_message is not None
-    if await _passed_on(update, context, member):
-        return BUTTON
     draft = current_draft(context)
     draft.button = campaigns.parse_button(update.effective_message.text)
     return await _ask_control(update, draft, member.text_language)
@@ -321,8 +299,6 @@ def _hint(state: int) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
     @step
     async def hint(update: Update, context: CRMContext, member: StaffMember) -> int:
         """Say what the current step expects; stay on it."""
-        if await _passed_on(update, context, member):
-            return state
         hint = Phrase(_HINTS[state])
         await answer(update, t("staff.dialog.hint", member.text_language, hint=hint))
         return state
