@@ -59,7 +59,7 @@ NOT_YET = {
     "no_orm": 7,
     "import_direction": 7,
     "handler_length": 4,
-    "callback_codec": 26,
+    "callback_codec": 22,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.campaigns.answers import cancel_command, dialog_button, dialog_message
+from handlers.campaigns.buttons import DialogButton, InterestButton
 from handlers.campaigns.commands import (
     cancel_campaign,
     list_campaigns,
@@ -20,8 +21,7 @@ from handlers.campaigns.commands import (
     send_now,
     show_campaign,
 )
-from handlers.campaigns.dialog import DIALOG_DATA
-from handlers.campaigns.interested import INTEREST, interested
+from handlers.campaigns.interested import interested
 from handlers.campaigns.wizard import new_campaign
 from handlers.unpack import NEW_PRIVATE
 
@@ -44,5 +44,5 @@ def register(application: Application) -> None:
     ):
         add(CommandHandler(name, callback, filters=NEW_PRIVATE))
     # Dialog answers that are plain messages come through customer.intake (staff branch).
-    add(CallbackQueryHandler(dialog_button, pattern=DIALOG_DATA))
-    add(CallbackQueryHandler(interested, pattern=INTEREST))
+    add(CallbackQueryHandler(dialog_button, pattern=DialogButton.pattern()))
+    add(CallbackQueryHandler(interested, pattern=InterestButton.pattern()))

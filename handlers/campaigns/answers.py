@@ -7,8 +7,6 @@ a double press handled by two replicas takes it once. Where the step leads is st
 
 from __future__ import annotations
 
-import re
-
 from telegram import Message, Update
 
 from crm.desk import staff_messages
@@ -17,10 +15,10 @@ from crm.models import Role, StaffMember
 from crm.store import dialogs
 from crm.store.dialogs import Dialog
 from handlers.auth import answer, require, sender_language
+from handlers.campaigns.buttons import DialogButton
 from handlers.campaigns.dialog import (
     AUDIENCE,
     BUTTON,
-    DIALOG_DATA,
     DRAFT,
     END,
     MESSAGE,
@@ -77,22 +75,21 @@ async def dialog_button(update: Update, context: CRMContext, member: StaffMember
     """Take a press on one of the dialog's buttons: its owner's, on the current step only."""
     query = update.callback_query
     assert query is not None
-    data, lang = query.data or "", member.text_language
-    match = DIALOG_DATA.match(data)
-    if match is None or int(match[1]) != member.telegram_id:
+    button, lang = DialogButton.unpack(query.data), member.text_language
+    if button is None or button.owner != member.telegram_id:
         await answer(update, t("staff.dialog.not_yours", lang), alert=True)
         return
-    if data.endswith(":pv"):
+    if button.step == "pv":
         await answer(update, t("staff.dialog.preview_button", lang), alert=True)
         return
     dialog = await _open_dialog(update, context)
     if dialog is None:
         await answer(update, t("staff.dialog.ended", lang), alert=True)
         return
-    for pattern, handler in BUTTONS.get(dialog.step, ()):
-        if re.fullmatch(pattern, data):
-            await _run(update, context, dialog, handler)
-            return
+    handler = BUTTONS.get(dialog.step, {}).get(button.step)
+    if handler is not None:
+        await _run(update, context, dialog, handler)
+        return
     await step_done(update, member.telegram_id)
 
 

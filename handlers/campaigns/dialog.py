@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -27,12 +26,11 @@ from crm.models import ButtonKind, Role, StaffMember
 from crm.store import dialogs
 from crm.store.dialogs import Dialog
 from handlers.auth import answer, require, staff_language
+from handlers.campaigns.buttons import DialogAnswer, DialogButton
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)
 
-PREFIX = "cn"  # the dialog's buttons: cn:<owner telegram id>:<step>[:<choice>]
-DIALOG_DATA = re.compile(rf"^{PREFIX}:(\d{{1,12}}):")
 DIALOG_TIMEOUT = timedelta(minutes=15)
 DIALOG = "campaign_new"  # the dialog's name in the store
 # context.user_data key of the dialog's answers while one update takes a step (read from
@@ -162,7 +160,8 @@ def choice_button(
     draft: Draft, label: str, step_name: str, value: str = ""
 ) -> InlineKeyboardButton:
     """Return a button of the dialog: its owner's, for one step (and a choice in it)."""
-    data = f"{PREFIX}:{draft.owner}:{step_name}" + (f":{value}" if value else "")
+    answer = cast(DialogAnswer, f"{step_name}:{value}" if value else step_name)
+    data = DialogButton(owner=draft.owner, answer=answer).pack()
     return InlineKeyboardButton(label, callback_data=data)
 
 

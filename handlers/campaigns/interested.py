@@ -3,19 +3,16 @@ ticket for an agent."""
 
 from __future__ import annotations
 
-import re
-
 from telegram import Update
 
 from crm.desk import tickets
 from crm.i18n import t
 from crm.marketing import campaigns
 from crm.models import Campaign, TicketKind
+from handlers.campaigns.buttons import InterestButton
 from handlers.context import CRMContext
 from handlers.notify import route_and_notify
 from handlers.unpack import profile_of
-
-INTEREST = re.compile(r"^campaign:(\d{1,12}):interested$")
 
 
 async def interested(update: Update, context: CRMContext) -> None:
@@ -23,10 +20,10 @@ async def interested(update: Update, context: CRMContext) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None:
         return
-    match = INTEREST.match(query.data or "")
+    button = InterestButton.unpack(query.data)
     pressed = None
-    if match is not None and query.message is not None:
-        pressed = await campaigns.record_interest(campaign_id=int(match[1]), telegram_id=user.id)
+    if button is not None and query.message is not None:
+        pressed = await campaigns.record_interest(campaign_id=button.campaign, telegram_id=user.id)
     if pressed is None:
         await query.answer(t("interest_gone", user.language_code), show_alert=True)
         return

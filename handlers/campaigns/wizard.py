@@ -19,6 +19,7 @@ from crm.marketing.audiences import HELP_TEXT as AUDIENCE_HELP
 from crm.models import ButtonKind, Campaign, StaffMember
 from crm.store import dialogs
 from handlers.auth import answer
+from handlers.campaigns.buttons import DialogButton
 from handlers.campaigns.dialog import (
     AUDIENCE,
     BUTTON,
@@ -28,7 +29,6 @@ from handlers.campaigns.dialog import (
     DRAFT,
     END,
     MESSAGE,
-    PREFIX,
     Draft,
     StepHandler,
     choice_button,
@@ -41,12 +41,9 @@ from handlers.campaigns.dialog import (
 )
 from handlers.context import CRMContext
 
+# Each choice is one of the answers a DialogButton can carry (handlers/campaigns/buttons.py).
 CONTROL_CHOICES = (0, 10, 20)
 SEGMENT_BUTTONS = 12
-
-
-def _choice(step_name: str, values: str) -> str:
-    return rf"^{PREFIX}:\d{{1,12}}:{step_name}{values}$"
 
 
 async def _pressed(update: Update, context: CRMContext) -> tuple[Draft, str]:
@@ -54,10 +51,10 @@ async def _pressed(update: Update, context: CRMContext) -> tuple[Draft, str]:
     query, user = update.callback_query, update.effective_user
     assert query is not None and user is not None
     draft = current_draft(context)
-    data = query.data or ""
-    if not data.startswith(f"{PREFIX}:{user.id}:") or draft.owner != user.id:
+    button = DialogButton.unpack(query.data)
+    if button is None or button.owner != user.id or draft.owner != user.id:
         raise InvalidInput.of("staff.err.dialog_not_yours")
-    return draft, data.rsplit(":", 1)[-1]
+    return draft, button.choice
 
 
 @step
@@ -307,10 +304,10 @@ def _hint(state: int) -> Callable[[Update, CRMContext], Awaitable[int | None]]:
 
 
 HINT_STEPS = {state: _hint(state) for state in _HINTS}
-# The buttons each step takes (their callback data, in full).
-BUTTONS: dict[int, tuple[tuple[str, StepHandler], ...]] = {
-    AUDIENCE: ((_choice("aud", r":(\d+|all)"), audience_chosen),),
-    BUTTON: ((_choice("btn", ":skip"), button_skipped),),
-    CONTROL: ((_choice("ctl", r":\d{1,2}"), control_chosen),),
-    CONFIRM: ((_choice("ok", ""), confirm), (_choice("no", ""), cancel_dialog)),
+# The buttons each step takes, by the step their answer is for (DialogButton.step).
+BUTTONS: dict[int, dict[str, StepHandler]] = {
+    AUDIENCE: {"aud": audience_chosen},
+    BUTTON: {"btn": button_skipped},
+    CONTROL: {"ctl": control_chosen},
+    CONFIRM: {"ok": confirm, "no": cancel_dialog},
 }
