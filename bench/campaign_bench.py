@@ -37,7 +37,7 @@ from bot.app import build_application, running  # noqa: E402
 from bot.sandbox import SandboxBotAPI  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from crm.marketing import campaigns  # noqa: E402
-from crm.models import Campaign, CampaignStatus, Customer  # noqa: E402
+from crm.models import Campaign, CampaignStatus, Customer, RecipientStatus  # noqa: E402
 
 FIRST_ID = 100_000
 
@@ -99,7 +99,7 @@ async def run_campaign(recipients: int, *, rate: int, telegram_limits: bool) -> 
         return Result(
             name="paid" if not telegram_limits else "free",
             rate=rate,
-            sent=progress[campaigns.RecipientStatus.SENT],
+            sent=progress[RecipientStatus.SENT],
             seconds=seconds,
             limited_share=limited / len(calls) if calls else 0.0,
             doubles=sum(1 for n in per_chat.values() if n > 1),

@@ -14,13 +14,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, ContextTypes
 
 from bot import durable, jobs
-from bot.broadcast import CampaignSender
 from bot.http import AiohttpRequest
 from bot.logs import protect_secrets, quiet_libraries
 from bot.ops_http import serving_ops
+from bot.outbound.campaign_sender import CampaignSender
+from bot.outbound.limiter import DeliveryLimiter
 from bot.polling import DurablePoller
 from bot.processor import PerChatUpdateProcessor
-from bot.sender import DeliveryLimiter
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
 from crm.desk import staff

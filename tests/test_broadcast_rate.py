@@ -225,7 +225,7 @@ async def test_redis_shares_the_rate_whatever_the_store() -> None:
 def test_a_sender_claims_a_second_of_its_own_share_not_of_the_whole_rate() -> None:
     from types import SimpleNamespace
 
-    from bot.broadcast import CampaignSender
+    from bot.outbound.campaign_sender import CampaignSender
 
     sender = CampaignSender(SimpleNamespace(bot_data=SimpleNamespace()), rate=30)
     assert sender.batch_size == 30

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.broadcast import CampaignSender
+from bot.outbound.campaign_sender import CampaignSender
 from bot.sandbox import SandboxBotAPI
 from crm.marketing import campaigns
 from crm.models import Campaign, CampaignStatus, Customer

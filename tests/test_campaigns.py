@@ -10,7 +10,7 @@ import pytest
 from crm import clock
 from crm.errors import InvalidInput
 from crm.marketing import audiences, campaigns
-from crm.marketing.campaigns import Outcome
+from crm.marketing.campaigns.delivery import Outcome
 from crm.models import (
     AuditEntry,
     ButtonKind,

@@ -18,7 +18,7 @@ from crm import clock
 from crm.desk import staff
 from crm.i18n import t
 from crm.marketing import campaigns
-from crm.marketing.campaigns import Outcome
+from crm.marketing.campaigns.delivery import Outcome
 from crm.models import (
     AuditEntry,
     ButtonKind,
@@ -36,8 +36,8 @@ from crm.models import (
     Ticket,
     TicketKind,
 )
-from handlers import campaigns as campaign_handlers
 from handlers.auth import REFUSAL
+from handlers.campaigns import dialog as campaign_dialog
 from tests.desk import MANAGER_ID, Desk, running_desk
 
 pytestmark = pytest.mark.e2e
@@ -342,7 +342,7 @@ async def test_a_bot_process_that_saw_none_of_the_dialog_takes_its_next_steps(
 
 
 async def test_the_dialog_times_out(sandbox: SandboxBotAPI, db_url: str, monkeypatch) -> None:
-    monkeypatch.setattr(campaign_handlers, "DIALOG_TIMEOUT", timedelta(seconds=0.5))
+    monkeypatch.setattr(campaign_dialog, "DIALOG_TIMEOUT", timedelta(seconds=0.5))
     async with running_desk(sandbox, db_url) as desk:
         maya = desk.sandbox.user(MANAGER_ID, "Maya")
         await _customers(1)

@@ -26,13 +26,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot.sender import CAMPAIGN
+from bot.outbound.limiter import CAMPAIGN
 from crm.desk import staff
 from crm.i18n import DEFAULT_LANGUAGE
 from crm.marketing import campaigns
-from crm.marketing.campaigns import Delivery, Outcome
+from crm.marketing.campaigns.delivery import Delivery, Outcome
 from crm.models import ButtonKind, Campaign, RecipientStatus
 from crm.store.rate_slots import RateBudget
+from handlers.campaigns.buttons import InterestButton
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 FREE_BROADCAST_RATE = 30
 PER_CHAT_INTERVAL = 1.0  # seconds between two campaign messages to one chat
 PROGRESS_EVERY = 3.0  # seconds between edits of the status message
-INTEREST_DATA = "campaign:{id}:interested"
 
 
 class CampaignSender:
@@ -327,7 +327,6 @@ def _markup(campaign: Campaign) -> InlineKeyboardMarkup | None:
     if campaign.button_kind is ButtonKind.URL:
         button = InlineKeyboardButton(campaign.button_text, url=campaign.button_url)
     else:
-        button = InlineKeyboardButton(
-            campaign.button_text, callback_data=INTEREST_DATA.format(id=campaign.id)
-        )
+        data = InterestButton(campaign=campaign.id).pack()
+        button = InlineKeyboardButton(campaign.button_text, callback_data=data)
     return InlineKeyboardMarkup([[button]])
