@@ -33,7 +33,7 @@ from crm.marketing import campaigns
 from crm.marketing.campaigns.delivery import Delivery, Outcome
 from crm.models import ButtonKind, Campaign, RecipientStatus
 from crm.store.rate_slots import RateBudget
-from handlers.campaigns.buttons import InterestButton
+from handlers.callbacks import InterestButton
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from handlers.callbacks import DialogButton, InterestButton
 from handlers.campaigns.answers import cancel_command, dialog_button, dialog_message
-from handlers.campaigns.buttons import DialogButton, InterestButton
 from handlers.campaigns.commands import (
     cancel_campaign,
     list_campaigns,

@@ -15,7 +15,7 @@ from crm.models import Role, StaffMember
 from crm.store import dialogs
 from crm.store.dialogs import Dialog
 from handlers.auth import answer, require, sender_language
-from handlers.campaigns.buttons import DialogButton
+from handlers.callbacks import DialogButton
 from handlers.campaigns.dialog import (
     AUDIENCE,
     BUTTON,

@@ -26,7 +26,7 @@ from crm.models import ButtonKind, Role, StaffMember
 from crm.store import dialogs
 from crm.store.dialogs import Dialog
 from handlers.auth import answer, require, staff_language
-from handlers.campaigns.buttons import DialogAnswer, DialogButton
+from handlers.callbacks import DialogAnswer, DialogButton
 from handlers.context import CRMContext
 
 log = logging.getLogger(__name__)

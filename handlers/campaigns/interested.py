@@ -9,7 +9,7 @@ from crm.desk import tickets
 from crm.i18n import t
 from crm.marketing import campaigns
 from crm.models import Campaign, TicketKind
-from handlers.campaigns.buttons import InterestButton
+from handlers.callbacks import InterestButton
 from handlers.context import CRMContext
 from handlers.notify import route_and_notify
 from handlers.unpack import profile_of

@@ -19,7 +19,7 @@ from crm.marketing.audiences import HELP_TEXT as AUDIENCE_HELP
 from crm.models import ButtonKind, Campaign, StaffMember
 from crm.store import dialogs
 from handlers.auth import answer
-from handlers.campaigns.buttons import DialogButton
+from handlers.callbacks import DialogButton
 from handlers.campaigns.dialog import (
     AUDIENCE,
     BUTTON,
@@ -41,7 +41,7 @@ from handlers.campaigns.dialog import (
 )
 from handlers.context import CRMContext
 
-# Each choice is one of the answers a DialogButton can carry (handlers/campaigns/buttons.py).
+# Each choice is one of the answers a DialogButton can carry (handlers/callbacks.py).
 CONTROL_CHOICES = (0, 10, 20)
 SEGMENT_BUTTONS = 12
 
