@@ -1,0 +1,1 @@
+"""Telegram HTML for crm's results: each module renders one area's data, user text escaped."""
