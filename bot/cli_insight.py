@@ -17,7 +17,7 @@ from crm.models import TicketKind
 
 __all__ = ["render_report"]
 
-AGENT_LINES = 25
+AGENT_LINES = 25  # the cut /report makes for Telegram, kept so the two read alike
 # The catalog marks headings up for Telegram (<b>Tickets</b>); a terminal shows the words.
 _MARKUP = re.compile(r"</?[a-z][^>]*>")
 _HOLE = re.compile("\x00(\\w+)\x00")
