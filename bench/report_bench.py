@@ -37,15 +37,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient  # noqa: E402
 
 from crm import clock  # noqa: E402
 from crm.insight.charts import render_daily_chart  # noqa: E402
-from crm.insight.metrics import (  # noqa: E402
-    Period,
-    build_report,
-    build_summary,
-    daily_series,
-    render_report,
-    render_summary,
-)
+from crm.insight.periods import Period  # noqa: E402
+from crm.insight.report import build_report  # noqa: E402
+from crm.insight.series import daily_series  # noqa: E402
+from crm.insight.summary import build_summary  # noqa: E402
 from crm.store.db import close_store, open_store, tortoise_config  # noqa: E402
+from handlers.views.insight import render_report, render_summary  # noqa: E402
 
 REPEATS = 3
 SECONDS_TARGET = 3.0

@@ -160,7 +160,7 @@ def baseline(url: str) -> dict[str, object]:
     import pandas as pd
     from sklearn.preprocessing import StandardScaler
 
-    from crm.insight.segments import cluster
+    from crm.insight.segment_model import cluster
 
     started = time.perf_counter()
     conn = sqlite3.connect(url.removeprefix("sqlite://"))
@@ -189,7 +189,7 @@ def baseline(url: str) -> dict[str, object]:
 
 async def _timed_features(url: str) -> tuple[float, object]:
     from crm import clock
-    from crm.insight.segments import load_features
+    from crm.insight.segment_features import load_features
 
     await db.open_store(url)
     try:
@@ -208,7 +208,7 @@ def step_load_features(url: str) -> dict[str, object]:
 
 def step_segment(url: str) -> dict[str, object]:
     """Time the in-memory part alone, on features loaded (untimed) from the store."""
-    from crm.insight.segments import segment
+    from crm.insight.segment_model import segment
 
     _, features = asyncio.run(_timed_features(url))
     started = time.perf_counter()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
-import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bot import cli_campaigns, cli_mining, cli_records, cli_segments
+from bot import cli_campaigns, cli_insight, cli_mining, cli_records, cli_segments
 from bot.doctor import examine
 from bot.logs import scrub_output
 from bot.settings import Settings, SettingsError, load_settings
@@ -119,25 +117,22 @@ def _train(args: argparse.Namespace, settings: Settings) -> str:
 
 async def _report(settings: Settings, days: int, out: str | None) -> str:
     from crm import clock
-    from crm.insight import metrics
     from crm.insight.charts import render_daily_chart
+    from crm.insight.periods import Period
+    from crm.insight.report import build_report
+    from crm.insight.series import daily_series
 
     if not 1 <= days <= 366:
         raise CrmError("--days must be between 1 and 366")
     zone = settings.timezone
-    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=zone)
-    text = _plain(metrics.render_report(await metrics.build_report(period=period, zone=zone)))
+    period = Period.last_days(days, now=clock.utcnow(), zone=zone)
+    text = cli_insight.render_report(await build_report(period=period, zone=zone))
     if out:
-        series = await metrics.daily_series(days=max(days, 2), now=clock.utcnow(), zone=zone)
+        series = await daily_series(days=max(days, 2), now=clock.utcnow(), zone=zone)
         png = render_daily_chart(series, title=f"Tickets per day, {days} days")
         await asyncio.to_thread(Path(out).write_bytes, png)
         text += f"\n\nchart written to {out}"
     return text
-
-
-def _plain(html_text: str) -> str:
-    """Turn the Telegram HTML of a report into terminal text."""
-    return html.unescape(re.sub(r"</?[a-z][^>]*>", "", html_text))
 
 
 def _eval(args: argparse.Namespace) -> str:

@@ -15,14 +15,19 @@ from crm import clock
 from crm.desk import staff
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
-from crm.insight import daily, metrics
+from crm.insight import agents, daily
 from crm.insight.charts import render_daily_chart
+from crm.insight.periods import Period
+from crm.insight.report import build_report
+from crm.insight.series import daily_series
+from crm.insight.summary import build_summary
 from crm.models import Role, StaffMember
 from handlers.auth import require
 from handlers.best_effort import send_charts
 from handlers.context import CRMContext, DeskSettings
-from handlers.text import esc, split_message
+from handlers.text import split_message
 from handlers.unpack import NEW_PRIVATE
+from handlers.views.insight import render_agent_stats, render_report, render_summary
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ async def send_html_and_chart(
 
 async def daily_chart(settings: DeskSettings, lang: str, *, days: int = CHART_DAYS) -> bytes:
     """Render tickets per day by kind with the CSAT line (drawing off the event loop)."""
-    series = await metrics.daily_series(days=days, now=clock.utcnow(), zone=settings.timezone)
+    series = await daily_series(days=days, now=clock.utcnow(), zone=settings.timezone)
     title = t("staff.chart.daily", lang, days=days)
     return await asyncio.to_thread(render_daily_chart, series, title=title, lang=lang)
 
@@ -70,8 +75,8 @@ async def summary(update: Update, context: CRMContext, member: StaffMember) -> N
     """Send the daily summary now, for today so far."""
     settings, lang = context.bot_data.settings, member.text_language
     today = clock.utcnow().astimezone(settings.timezone).date()
-    result = await metrics.build_summary(day=today, zone=settings.timezone, now=clock.utcnow())
-    html = metrics.render_summary(result, title=t("staff.summary.today", lang), lang=lang)
+    result = await build_summary(day=today, zone=settings.timezone, now=clock.utcnow())
+    html = render_summary(result, title=t("staff.summary.today", lang), lang=lang)
     chart = await daily_chart(settings, lang)
     await send_html_and_chart(context.bot, member.telegram_id, html, chart, lang=lang)
 
@@ -81,10 +86,10 @@ async def report(update: Update, context: CRMContext, member: StaffMember) -> No
     """Send the service metrics for the last N days (default 7) with a chart."""
     settings, lang = context.bot_data.settings, member.text_language
     days = _days_arg(context, 7, "report")
-    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
-    result = await metrics.build_report(period=period, zone=settings.timezone)
+    period = Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
+    result = await build_report(period=period, zone=settings.timezone)
     chart = await daily_chart(settings, lang, days=max(days, 2))
-    html = metrics.render_report(result, lang)
+    html = render_report(result, lang)
     await send_html_and_chart(context.bot, member.telegram_id, html, chart, lang=lang)
 
 
@@ -93,29 +98,9 @@ async def agent_stats(update: Update, context: CRMContext, member: StaffMember) 
     """Send per-agent tickets handled, median first response and CSAT for the last N days."""
     settings, lang = context.bot_data.settings, member.text_language
     days = _days_arg(context, 7, "agent_stats")
-    period = metrics.Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
-    rows = await metrics.agent_stats(period=period)
-    lines = [t("staff.stats.heading", lang, days=days)]
-    for row in rows:
-        csat = f"{row.csat_pct:.0f}%" if row.csat_pct is not None else "–"
-        if row.ratings == 1:
-            ratings = t("staff.stats.rating", lang)
-        else:
-            ratings = t("staff.stats.ratings", lang, count=row.ratings)
-        lines.append(
-            t(
-                "staff.stats.line",
-                lang,
-                name=esc(row.name),
-                handled=row.handled,
-                first=metrics.format_duration(row.first_response_median, lang),
-                csat=csat,
-                ratings=ratings,
-            )
-        )
-    if not rows:
-        lines.append(t("staff.stats.none", lang))
-    html = "\n".join(lines)
+    period = Period.last_days(days, now=clock.utcnow(), zone=settings.timezone)
+    rows = await agents.agent_stats(period=period)
+    html = render_agent_stats(rows, days=days, lang=lang)
     await send_html_and_chart(context.bot, member.telegram_id, html, None, lang=lang)
 
 
@@ -132,14 +117,14 @@ async def send_daily_summary(application: Application) -> int:
     if day is None or not await daily.claim(day=day):
         return 0
     yesterday = day - timedelta(days=1)
-    result = await metrics.build_summary(day=yesterday, zone=settings.timezone, now=clock.utcnow())
+    result = await build_summary(day=yesterday, zone=settings.timezone, now=clock.utcnow())
     rendered: dict[str, tuple[str, bytes]] = {}  # by language: each is drawn once
     sent = 0
     for manager in await staff.managers():
         lang = manager.text_language
         if lang not in rendered:
             title = t("staff.summary.daily", lang, day=yesterday)
-            html = metrics.render_summary(result, title=title, lang=lang)
+            html = render_summary(result, title=title, lang=lang)
             rendered[lang] = html, await daily_chart(settings, lang)
         html, chart = rendered[lang]
         try:

@@ -25,7 +25,7 @@ from crm.insight.charts import (
     render_daily_chart,
     render_segment_chart,
 )
-from crm.insight.metrics import DailySeries
+from crm.insight.series import DailySeries
 from crm.models import TicketKind
 from crm.sales.report import grouped_bar_chart
 

@@ -11,30 +11,15 @@ import pytest
 
 from crm import clock
 from crm.errors import InvalidInput
-from crm.insight.metrics import (
-    AttentionTicket,
-    NegativeTicket,
-    Nps,
-    Period,
-    Spread,
-    SummaryLine,
-    Unit,
-    agent_stats,
-    build_report,
-    build_summary,
-    daily_series,
-    format_duration,
-    most_negative_open_tickets,
-    nps,
-    render_report,
-    render_summary,
-    reopens,
-    response_times,
-    satisfaction,
-    sentiment_stats,
-    sla_breach_counts,
-    ticket_flow,
-)
+from crm.insight.agents import agent_stats
+from crm.insight.flow import reopens, ticket_flow
+from crm.insight.mood import NegativeTicket, most_negative_open_tickets, sentiment_stats
+from crm.insight.periods import Period
+from crm.insight.report import build_report
+from crm.insight.satisfaction import Nps, nps, satisfaction
+from crm.insight.series import daily_series
+from crm.insight.summary import AttentionTicket, SummaryLine, Unit, build_summary
+from crm.insight.times import Spread, format_duration, response_times, sla_breach_counts
 from crm.models import (
     Customer,
     Direction,
@@ -50,6 +35,7 @@ from crm.models import (
     TicketStatus,
 )
 from crm.sentiment import SentimentLabel
+from handlers.views.insight import render_report, render_summary
 
 on_store = pytest.mark.usefixtures("store")
 

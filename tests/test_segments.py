@@ -17,16 +17,13 @@ from telegram.ext import CallbackContext
 from bot.cli import main as crm_main
 from crm import clock
 from crm.errors import InvalidInput
+from crm.insight.segment_features import FEATURES, load_features
+from crm.insight.segment_model import cluster, is_new, segment
+from crm.insight.segment_names import name_segments
 from crm.insight.segments import (
-    FEATURES,
-    cluster,
     compute_segments,
     describe_run,
-    is_new,
     latest_run,
-    load_features,
-    name_segments,
-    segment,
     segment_members,
     segments_chart,
 )

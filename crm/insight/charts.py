@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from crm.i18n import DEFAULT_LANGUAGE, t
-from crm.insight.metrics import DailySeries
+from crm.insight.series import DailySeries
 from crm.models import TicketKind
 
 __all__ = ["chart_fonts", "render_bar_chart", "render_daily_chart", "render_segment_chart"]

@@ -1,1 +1,1 @@
-"""Telegram rendering of crm results: HTML with every user-typed value escaped."""
+"""Telegram HTML for crm's results: each module renders one area's data, user text escaped."""
