@@ -6,9 +6,11 @@ import asyncio
 import logging
 import re
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.constants import ChatAction
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -19,6 +21,7 @@ from crm.desk.staff import parse_user_id
 from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.imports import exports, pipeline
+from crm.imports.report import ImportReport
 from crm.models import Role, StaffMember
 from handlers.auth import answer, require
 from handlers.best_effort import show_activity
@@ -70,18 +73,12 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
     """Import a CSV/XLSX document; reply with the counts and send back the rejected rows."""
     message = update.effective_message
     assert message is not None and message.document is not None
-    document = message.document
     kind = parse_import_kind(message.caption or "")
-    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
-        size = f"{document.file_size / 1_048_576:.1f}"
-        raise InvalidInput.of("staff.err.import_too_big", size=size)
-    settings = context.bot_data.settings
+    _refuse_too_big(message.document)
+    settings, lang = context.bot_data.settings, member.text_language
     await show_activity(context.bot, message.chat_id, ChatAction.TYPING)
-    data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
-    name = _safe_name(document.file_name or "upload.csv")
-    with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
-        path = Path(folder) / name
-        await asyncio.to_thread(path.write_bytes, bytes(data))
+    name = _safe_name(message.document.file_name or "upload.csv")
+    async with _downloaded(context, message.document, name) as path:
         report = await pipeline.import_file(
             kind=kind,
             path=path,
@@ -89,19 +86,39 @@ async def import_document(update: Update, context: CRMContext, member: StaffMemb
             timezone=settings.timezone,
             actor_telegram_id=member.telegram_id,
         )
-    lang = member.text_language
-    summary = report.summary(lang)
-    lines = [t("staff.import.done", lang, name=name, kind=kind.value, summary=summary)]
-    if report.warnings:
-        lines.append(t("staff.import.warnings", lang, count=len(report.warnings)))
-        lines += [f"• {warning}" for warning in report.warnings[:SHOWN_WARNINGS]]
-    await message.reply_text("\n".join(lines)[:4000])
+    await message.reply_text(_import_done(report, name=name, kind=kind, lang=lang))
     if report.rejected:
         await message.reply_document(
             document=pipeline.rejects_csv(report.rejected),
             filename=f"{Path(name).stem}.rejected.csv",
             caption=t("staff.import.rejected", lang, count=len(report.rejected)),
         )
+
+
+def _refuse_too_big(document: Document) -> None:
+    if document.file_size and document.file_size > MAX_IMPORT_BYTES:
+        size = f"{document.file_size / 1_048_576:.1f}"
+        raise InvalidInput.of("staff.err.import_too_big", size=size)
+
+
+@asynccontextmanager
+async def _downloaded(context: CRMContext, document: Document, name: str) -> AsyncIterator[Path]:
+    """Download a document into a private temporary folder, deleted afterwards."""
+    data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
+    with tempfile.TemporaryDirectory(prefix="crm-import-") as folder:
+        path = Path(folder) / name
+        await asyncio.to_thread(path.write_bytes, bytes(data))
+        yield path
+
+
+def _import_done(report: ImportReport, *, name: str, kind: pipeline.ImportKind, lang: str) -> str:
+    """Return the import's counts and its first warnings (plain text)."""
+    summary = report.summary(lang)
+    lines = [t("staff.import.done", lang, name=name, kind=kind.value, summary=summary)]
+    if report.warnings:
+        lines.append(t("staff.import.warnings", lang, count=len(report.warnings)))
+        lines += [f"• {warning}" for warning in report.warnings[:SHOWN_WARNINGS]]
+    return "\n".join(lines)[:4000]
 
 
 def _safe_name(name: str) -> str:
