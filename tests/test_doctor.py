@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.doctor import examine
+from bot.cli.doctor import examine
 from tests.conftest import REDIS_SKIP_REASON, REDIS_URL
 from tests.desk import desk_settings
 

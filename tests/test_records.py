@@ -655,10 +655,10 @@ async def test_audit_lists_newest_first_by_action_or_prefix(store) -> None:
 # --- the command line ----------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parents[1]
-# bot/cli.py wires these in; until then, this is exactly the call it makes.
+# bot/cli/commands.py wires these in; until then, this is exactly the call it makes.
 RUN_CLI = """
 import argparse, sys
-from bot import cli_records
+from bot.cli import records as cli_records
 from bot.settings import load_settings
 from crm.errors import CrmError
 parser = argparse.ArgumentParser(prog="crm")
@@ -727,7 +727,7 @@ def test_the_cli_imports_exports_merges_audits_and_reports(tmp_path: Path) -> No
 
 
 def test_the_progress_line_shows_percent_and_rate() -> None:
-    from bot.cli_records import ProgressLine
+    from bot.cli.records import ProgressLine
     from crm.imports.report import ImportProgress
 
     out = io.StringIO()

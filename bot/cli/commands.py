@@ -1,4 +1,4 @@
-"""The `crm` command line: the same services as the bot, driven from a terminal."""
+"""The `crm` command line's parser, its core commands, and the dispatch to each group."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from bot import cli_campaigns, cli_insight, cli_mining, cli_records, cli_segments
-from bot.doctor import examine
+from bot.cli import campaigns as cli_campaigns
+from bot.cli import insight as cli_insight
+from bot.cli import mining as cli_mining
+from bot.cli import records as cli_records
+from bot.cli import segments as cli_segments
+from bot.cli.doctor import examine
 from bot.logs import scrub_output
 from bot.settings import Settings, SettingsError, load_settings
 from crm.customers import privacy
@@ -238,7 +242,3 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
             return f"wrote everything held about customer {args.customer_id} to {args.out}"
         return text
     raise CrmError(f"unknown command {args.command}")
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """`crm mine` subcommands: data mining on the store (product associations).
 
-bot/cli.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
+bot/cli/commands.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
 ``if handles(args.command): return run(args, settings)``.
 """
 

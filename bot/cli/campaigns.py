@@ -2,7 +2,7 @@
 
 They change the store only; the running bot's campaign sender does the sending (it looks
 for sending and due campaigns on its own, so nothing here talks to Telegram).
-bot/cli.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
+bot/cli/commands.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
 ``if handles(args.command): return run(args, settings)``.
 """
 

@@ -1,6 +1,6 @@
 """`crm segments compute` and `crm segments show [--out chart.png]`.
 
-bot/cli.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
+bot/cli/commands.py adds them with ``add_commands(subparsers)`` and hands over a parsed command with
 ``if handles(args.command): return run(args, settings)``.
 """
 
