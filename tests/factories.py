@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from crm import clock
@@ -23,6 +23,7 @@ from crm.models import (
     NpsResponse,
     Order,
     OrderLine,
+    Product,
     Rating,
     SalesTarget,
     SegmentRun,
@@ -32,6 +33,7 @@ from crm.models import (
     Survey,
     Ticket,
     TicketKind,
+    TicketStatus,
 )
 
 _message_ids = itertools.count(1000)
@@ -75,29 +77,21 @@ def inbound(
     )
 
 
-async def make_customer(first_name: str = "Alice", **fields: object):  # -> Customer
+async def make_customer(first_name: str = "Alice", **fields: object) -> Customer:
     """Store a customer as an import would (no Telegram id unless one is given)."""
-    from crm.models import Customer
-
     return await Customer.create(first_name=first_name, **fields)
 
 
 async def make_orders(
-    customer,
+    customer: Customer,
     *,
     count: int,
     total: float = 50.0,
     last_days_ago: float = 1.0,
     every_days: float = 7.0,
-    now=None,
+    now: datetime | None = None,
 ) -> None:
     """Store `count` orders of `total`: the latest `last_days_ago` days ago, then every N days."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from crm import clock
-    from crm.models import Order
-
     now = now or clock.utcnow()
     await Order.bulk_create(
         [
@@ -112,23 +106,18 @@ async def make_orders(
 
 
 async def make_ticket(
-    customer,
+    customer: Customer,
     *,
-    kind=None,
+    kind: TicketKind | None = None,
     days_ago: float = 1.0,
     sentiment: float | None = None,
     rating: int | None = None,
-    now=None,
-):  # -> Ticket
+    now: datetime | None = None,
+) -> Ticket:
     """Store a ticket the customer opened days ago, with their message and maybe a rating.
 
     The message carries `sentiment` as its score (unscored when None).
     """
-    from datetime import timedelta
-
-    from crm import clock
-    from crm.models import Direction, Message, Rating, Ticket, TicketKind, TicketStatus
-
     at = (now or clock.utcnow()) - timedelta(days=days_ago)
     ticket = await Ticket.create(
         customer=customer,
@@ -150,21 +139,18 @@ async def make_ticket(
     return ticket
 
 
-async def make_product(sku: str, name: str = "", **fields: object):  # -> Product
+async def make_product(sku: str, name: str = "", **fields: object) -> Product:
     """Store a catalogue product (named after its SKU unless a name is given)."""
-    from crm.models import Product
-
     return await Product.create(sku=sku, name=name or sku.title(), **fields)
 
 
-async def make_basket(customer, *items, ordered_at=None):  # -> Order
+async def make_basket(
+    customer: Customer, *items: Product | str, ordered_at: datetime | None = None
+) -> Order:
     """Store one order of the customer with a line per item: a Product, or a bare name.
 
     A string item is a line without a catalogue product, known only by its product name.
     """
-    from crm import clock
-    from crm.models import Order, OrderLine, Product
-
     order = await Order.create(customer=customer, ordered_at=ordered_at or clock.utcnow())
     await OrderLine.bulk_create(
         [
@@ -221,7 +207,9 @@ async def make_sla_breach(ticket: Ticket, *, kind: SlaKind, **fields: object) ->
     return await SlaBreach.create(ticket=ticket, kind=kind, **fields)
 
 
-async def make_order(customer: Customer | int, *, ordered_at=None, **fields: object) -> Order:
+async def make_order(
+    customer: Customer | int, *, ordered_at: datetime | None = None, **fields: object
+) -> Order:
     """Store one order of the customer, placed now unless `ordered_at` says when."""
     return await Order.create(**_whose(customer), ordered_at=ordered_at or clock.utcnow(), **fields)
 
@@ -267,12 +255,6 @@ async def make_segment_member(
     return await CustomerSegment.create(run=run, customer=customer, segment=segment)
 
 
-async def make_inbound_update(
-    payload: dict, *, update_id: int | None = None, **fields: object
-) -> InboundUpdate:
-    """Store a Telegram update as the webhook keeps it (its id is the payload's unless given)."""
-    return await InboundUpdate.create(
-        update_id=payload["update_id"] if update_id is None else update_id,
-        payload=payload,
-        **fields,
-    )
+async def make_inbound_update(payload: dict, **fields: object) -> InboundUpdate:
+    """Store a raw Telegram update as the webhook keeps it, under the payload's update_id."""
+    return await InboundUpdate.create(update_id=payload["update_id"], payload=payload, **fields)
