@@ -14,6 +14,7 @@ from crm.marketing import campaigns
 from crm.models import Campaign, CampaignRecipient, CampaignStatus, Customer, RecipientStatus
 from crm.store import db
 from tests.desk import MANAGER_ID, Desk, eventually, running_desk, start_bot_process
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.e2e
 SENDER_ENV = {"CRM_BROADCAST_RATE": "10", "CRM_CAMPAIGN_LEASE_S": "2"}
@@ -23,7 +24,7 @@ async def _audience(desk_or_sandbox: Desk | SandboxBotAPI, n: int, first_id: int
     sandbox = desk_or_sandbox.sandbox if isinstance(desk_or_sandbox, Desk) else desk_or_sandbox
     users = [sandbox.user(first_id + i, f"U{i}", language_code="en") for i in range(n)]
     for user in users:
-        await Customer.create(telegram_id=user.id, first_name=user.first_name, language_code="en")
+        await make_customer(user.first_name, telegram_id=user.id, language_code="en")
     return users
 
 
@@ -68,7 +69,7 @@ async def test_a_campaign_reaches_each_customer_once_and_skips_who_cannot_get_it
     stopped, blocked = users[0], users[1]
     await Customer.filter(telegram_id=stopped.id).update(subscribed=False)
     desk.sandbox.block_bot(blocked.id)
-    unknown = await Customer.create(telegram_id=777_777, first_name="Gone")  # no such chat
+    unknown = await make_customer("Gone", telegram_id=777_777)  # no such chat
     campaign = await _launch(desk, button=campaigns.parse_button("Shop=https://shop.example/s"))
     await _done(campaign.id)
 

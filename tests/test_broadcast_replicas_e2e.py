@@ -10,10 +10,11 @@ import pytest
 from bot.outbound.campaign_sender import CampaignSender
 from bot.sandbox import SandboxBotAPI
 from crm.marketing import campaigns
-from crm.models import Campaign, CampaignStatus, Customer
+from crm.models import Campaign, CampaignStatus
 from crm.store.rate_slots import RateBudget, RedisSlotCounter, StoreSlotCounter, shared_budget
 from tests.conftest import REDIS_SKIP_REASON, REDIS_URL
 from tests.desk import Desk, eventually, running_desk
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.e2e
 RATE = 20  # per second, both senders together: 4 per 200 ms slot
@@ -34,7 +35,7 @@ async def _send_with_two_senders(desk: Desk, budgets: list[RateBudget]) -> list[
     """Run a campaign with two senders, as two replicas would; return them when it is done."""
     for i in range(AUDIENCE):
         user = desk.sandbox.user(FIRST_ID + i, f"U{i}", language_code="en")
-        await Customer.create(telegram_id=user.id, first_name=user.first_name)
+        await make_customer(user.first_name, telegram_id=user.id)
     senders = [CampaignSender(desk.application, rate=RATE, budget=b) for b in budgets]
     campaign = await campaigns.create_campaign(audience="all", text="Two replicas, one rate")
     await campaigns.start_campaign(campaign_id=campaign.id, actor=None)

@@ -17,13 +17,12 @@ from crm.models import (
     CampaignRecipient,
     CampaignStatus,
     Customer,
-    Direction,
     Message,
-    Order,
     RecipientStatus,
     Ticket,
     TicketKind,
 )
+from tests.factories import make_customer, make_message, make_open_ticket, make_order
 
 pytestmark = pytest.mark.usefixtures("store")
 
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.usefixtures("store")
 async def _customers(n: int, **fields: object) -> list[Customer]:
     start = await Customer.all().count()
     return [
-        await Customer.create(telegram_id=10_000 + start + i, first_name=f"C{start + i}", **fields)
+        await make_customer(f"C{start + i}", telegram_id=10_000 + start + i, **fields)
         for i in range(n)
     ]
 
@@ -62,19 +61,17 @@ def test_audience_grammar_refuses_unclear_specs(spec: str, message: str) -> None
 
 async def test_rule_audiences_select_the_right_customers() -> None:
     now = clock.utcnow()
-    berlin_en = await Customer.create(
-        telegram_id=1, first_name="A", city="Berlin", language_code="en-GB", tags=["VIP"]
+    berlin_en = await make_customer(
+        "A", telegram_id=1, city="Berlin", language_code="en-GB", tags=["VIP"]
     )
-    paris_fr = await Customer.create(
-        telegram_id=2, first_name="B", city="Paris", language_code="fr"
-    )
-    berlin_zh = await Customer.create(telegram_id=3, first_name="C", city="berlin", tags=["new"])
-    await Ticket.create(customer=paris_fr, kind=TicketKind.COMPLAINT)
-    old = await Ticket.create(customer=berlin_zh, kind=TicketKind.COMPLAINT)
+    paris_fr = await make_customer("B", telegram_id=2, city="Paris", language_code="fr")
+    berlin_zh = await make_customer("C", telegram_id=3, city="berlin", tags=["new"])
+    await make_open_ticket(paris_fr, kind=TicketKind.COMPLAINT)
+    old = await make_open_ticket(berlin_zh, kind=TicketKind.COMPLAINT)
     await Ticket.filter(id=old.id).update(created_at=now - timedelta(days=40))
-    await Order.create(customer=berlin_en, ordered_at=now - timedelta(days=100), total=10)
-    await Order.create(customer=paris_fr, ordered_at=now - timedelta(days=100), total=10)
-    await Order.create(customer=paris_fr, ordered_at=now - timedelta(days=3), total=10)
+    await make_order(berlin_en, ordered_at=now - timedelta(days=100), total=10)
+    await make_order(paris_fr, ordered_at=now - timedelta(days=100), total=10)
+    await make_order(paris_fr, ordered_at=now - timedelta(days=3), total=10)
 
     async def ids(spec: str) -> set[int]:
         return set(await audiences.resolve_audience(spec))
@@ -178,7 +175,7 @@ async def test_status_moves_are_checked() -> None:
 
 async def test_claims_skip_opted_out_blocked_and_chatless_customers_at_send_time() -> None:
     ok, stopped, blocked = await _customers(3)
-    chatless = await Customer.create(first_name="Imported")
+    chatless = await make_customer("Imported")
     campaign = await campaigns.create_campaign(audience="all", text="Hi")
     # After the list was built: one opts out, one blocks the bot.
     await campaigns.set_subscribed(customer=stopped, subscribed=False)
@@ -287,19 +284,17 @@ async def test_report_counts_48h_replies_presses_and_uplift_over_control() -> No
         control_ids = [c.id for c in people if c.id not in sent_ids]
         # Three recipients reply within 48 h, one after; one control customer writes.
         for i, cid in enumerate(sent_ids[:4]):
-            ticket = await Ticket.create(customer_id=cid, kind=TicketKind.INQUIRY)
-            message = await Message.create(ticket=ticket, direction=Direction.INBOUND, text="?")
+            ticket = await make_open_ticket(cid)
+            message = await make_message(ticket, text="?")
             hours = 1 if i < 3 else 50
             await Message.filter(id=message.id).update(created_at=start + timedelta(hours=hours))
-        ticket = await Ticket.create(customer_id=control_ids[0], kind=TicketKind.INQUIRY)
-        message = await Message.create(ticket=ticket, direction=Direction.INBOUND, text="?")
+        ticket = await make_open_ticket(control_ids[0])
+        message = await make_message(ticket, text="?")
         await Message.filter(id=message.id).update(created_at=start + timedelta(hours=2))
         # Four recipients and one control customer order.
         for cid in sent_ids[:4]:
-            await Order.create(customer_id=cid, ordered_at=start + timedelta(days=1), total=50)
-        await Order.create(
-            customer_id=control_ids[0], ordered_at=start + timedelta(days=2), total=20
-        )
+            await make_order(cid, ordered_at=start + timedelta(days=1), total=50)
+        await make_order(control_ids[0], ordered_at=start + timedelta(days=2), total=20)
         # Presses count once per recipient; a stranger's press does not count.
         pressing = await Customer.get(id=sent_ids[0])
         first = await campaigns.record_interest(

@@ -26,19 +26,18 @@ from crm.models import (
     CampaignRecipient,
     CampaignStatus,
     Customer,
-    CustomerSegment,
     DialogState,
     Direction,
     Message,
     RecipientStatus,
     Role,
-    SegmentRun,
     Ticket,
     TicketKind,
 )
 from handlers.auth import REFUSAL
 from handlers.campaigns import dialog as campaign_dialog
 from tests.desk import MANAGER_ID, Desk, running_desk
+from tests.factories import make_customer, make_segment_member, make_segment_run
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +49,7 @@ AUDIENCE_PROMPT = "1/5 Who should get it?"
 
 async def _customers(n: int, *, first_id: int = 600, **fields: object) -> list[Customer]:
     return [
-        await Customer.create(telegram_id=first_id + i, first_name=f"C{first_id + i}", **fields)
+        await make_customer(f"C{first_id + i}", telegram_id=first_id + i, **fields)
         for i in range(n)
     ]
 
@@ -85,7 +84,7 @@ async def _draft(*, audience: str = "all", **kwargs: object) -> Campaign:
 async def test_a_manager_builds_a_campaign_in_the_dialog(desk: Desk) -> None:
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
     await _customers(10, language_code="en", tags=["vip"])
-    await Customer.create(first_name="Imported", language_code="en-GB", tags=["VIP"])  # no chat
+    await make_customer("Imported", language_code="en-GB", tags=["VIP"])  # no chat
     await _customers(2, first_id=700, language_code="zh", tags=["vip"])
     await _customers(2, first_id=800, language_code="en")
 
@@ -191,15 +190,15 @@ async def test_a_link_campaign_to_a_segment_confirmed_or_cancelled(desk: Desk) -
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
     members = await _customers(2)
     others = await _customers(3, first_id=700)
-    run = await SegmentRun.create(
+    run = await make_segment_run(
         finished_at=clock.utcnow(),
         customers=5,
         segments=[{"name": "high value", "size": 2}, {"name": "dormant", "size": 3}],
     )
     for customer in members:
-        await CustomerSegment.create(run=run, customer=customer, segment="high value")
+        await make_segment_member(run, customer, segment="high value")
     for customer in others:
-        await CustomerSegment.create(run=run, customer=customer, segment="dormant")
+        await make_segment_member(run, customer, segment="dormant")
 
     start = await desk.send_text(maya, "/campaign_new")
     labels = [b["text"] for row in start.reply_markup["inline_keyboard"] for b in row]
@@ -507,7 +506,7 @@ async def test_schedule_pause_resume_and_cancel(berlin_desk: Desk) -> None:
 
 async def test_resuming_a_paused_campaign_sends_again(desk: Desk) -> None:
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
-    await Customer.create(first_name="No chat")  # the sender can only skip them
+    await make_customer("No chat")  # the sender can only skip them
     campaign = await _draft()
     await Campaign.filter(id=campaign.id).update(
         status=CampaignStatus.PAUSED, started_at=clock.utcnow()

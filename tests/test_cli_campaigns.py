@@ -22,10 +22,10 @@ from crm.models import (
     Campaign,
     CampaignRecipient,
     CampaignStatus,
-    Customer,
     RecipientStatus,
 )
 from crm.store import db
+from tests.factories import make_customer
 
 T = TypeVar("T")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,9 +45,9 @@ def store_url(
 
     async def fill() -> None:
         for i in range(3):
-            await Customer.create(telegram_id=600 + i, first_name=f"C{i}", language_code="en")
-        await Customer.create(first_name="Imported", language_code="en")
-        await Customer.create(telegram_id=700, first_name="Wang", language_code="zh")
+            await make_customer(f"C{i}", telegram_id=600 + i, language_code="en")
+        await make_customer("Imported", language_code="en")
+        await make_customer("Wang", telegram_id=700, language_code="zh")
 
     in_store(url, fill)
     return url

@@ -18,6 +18,7 @@ from crm.models import (
     TicketStatus,
 )
 from tests.desk import Desk, eventually, running_desk
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -415,7 +416,7 @@ async def test_location_and_contact_are_kept_as_text(desk: Desk) -> None:
 
 
 async def test_sharing_ones_own_phone_links_the_imported_record(desk: Desk) -> None:
-    imported = await Customer.create(first_name="Alice", last_name="Doe", phone="+14155552671")
+    imported = await make_customer("Alice", last_name="Doe", phone="+14155552671")
     alice = desk.customer(501, "Alice")
     prompt = await desk.send_text(alice, "/phone")
     assert prompt.reply_markup["keyboard"][0][0]["request_contact"] is True
@@ -433,7 +434,7 @@ async def test_sharing_ones_own_phone_links_the_imported_record(desk: Desk) -> N
 
 
 async def test_someone_elses_contact_card_is_just_a_message(desk: Desk) -> None:
-    imported = await Customer.create(first_name="Bob", phone="+14155552671")
+    imported = await make_customer("Bob", phone="+14155552671")
     alice = desk.customer(501, "Alice")
     await desk.expect_reply(
         alice,

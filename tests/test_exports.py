@@ -17,16 +17,19 @@ from crm.imports.pipeline import import_file
 from crm.models import (
     AuditEntry,
     Customer,
-    Deal,
     DealStage,
     Order,
-    OrderLine,
-    Product,
-    StaffMember,
-    Ticket,
     TicketKind,
 )
-from tests.factories import make_customer
+from tests.factories import (
+    make_customer,
+    make_deal,
+    make_open_ticket,
+    make_order,
+    make_order_line,
+    make_product,
+    make_staff,
+)
 
 DANGEROUS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "-2+3",
              "@SUM(1)", "\t=1+1", "\r=1+1"]  # fmt: skip
@@ -40,8 +43,8 @@ async def exported(kind: ExportKind, *, batch_rows: int = 2_000) -> list[dict[st
 
 async def test_cells_a_spreadsheet_would_run_are_neutralised(store) -> None:
     for name in DANGEROUS:
-        await Customer.create(first_name=name, notes=name, custom={"Ref": name})
-    await Customer.create(first_name="Ann", city="a=b", phone="+14155552671", tags=["=x", "vip"])
+        await make_customer(name, notes=name, custom={"Ref": name})
+    await make_customer("Ann", city="a=b", phone="+14155552671", tags=["=x", "vip"])
 
     rows = await exported(ExportKind.CUSTOMERS)
 
@@ -57,9 +60,9 @@ async def test_cells_a_spreadsheet_would_run_are_neutralised(store) -> None:
 
 
 async def test_custom_fields_become_sorted_columns(store) -> None:
-    await Customer.create(first_name="A", custom={"Loyalty": "gold", "city": "x"})
-    await Customer.create(first_name="B", custom={"Birthday": "05-03"})
-    await Customer.create(first_name="C")
+    await make_customer("A", custom={"Loyalty": "gold", "city": "x"})
+    await make_customer("B", custom={"Birthday": "05-03"})
+    await make_customer("C")
 
     out = io.StringIO()
     await write_csv(kind=ExportKind.CUSTOMERS, stream=out, batch_rows=1)
@@ -70,7 +73,7 @@ async def test_custom_fields_become_sorted_columns(store) -> None:
 
 
 async def test_exports_stream_every_row_in_id_order_across_batches(store) -> None:
-    ids = [(await Customer.create(first_name=f"C{n}")).id for n in range(7)]
+    ids = [(await make_customer(f"C{n}")).id for n in range(7)]
 
     rows = await exported(ExportKind.CUSTOMERS, batch_rows=3)
 
@@ -78,20 +81,24 @@ async def test_exports_stream_every_row_in_id_order_across_batches(store) -> Non
 
 
 async def test_tickets_orders_and_deals_export_with_their_people(store, tmp_path: Path) -> None:
-    anna = await StaffMember.create(telegram_id=7001, name="@Anna")
-    ann = await Customer.create(first_name="+Ann", email="ann@x.com")
-    await Ticket.create(customer=ann, kind=TicketKind.COMPLAINT, subject="=cmd()", assignee=anna)
-    await Ticket.create(customer=ann, kind=TicketKind.INQUIRY, subject="hello")
-    mug = await Product.create(sku="AB-1", name="Mug", category="Kitchen")
-    order = await Order.create(
-        customer=ann, external_ref="1001", ordered_at=datetime(2024, 3, 5, tzinfo=UTC),
-        total=Decimal("-10.00"), status="refunded",
-    )  # fmt: skip
-    await OrderLine.create(
-        order=order, product=mug, product_name="Mug", quantity=1, total=Decimal("-10.00")
+    anna = await make_staff("@Anna", telegram_id=7001)
+    ann = await make_customer("+Ann", email="ann@x.com")
+    await make_open_ticket(ann, kind=TicketKind.COMPLAINT, subject="=cmd()", assignee=anna)
+    await make_open_ticket(ann, subject="hello")
+    mug = await make_product("AB-1", "Mug", category="Kitchen")
+    order = await make_order(
+        ann,
+        external_ref="1001",
+        ordered_at=datetime(2024, 3, 5, tzinfo=UTC),
+        total=Decimal("-10.00"),
+        status="refunded",
     )
-    await Deal.create(customer=ann, title="-2+3", value=Decimal("1200.50"), owner=anna,
-                      stage=DealStage.PROPOSAL)  # fmt: skip
+    await make_order_line(
+        order, product=mug, product_name="Mug", quantity=1, total=Decimal("-10.00")
+    )
+    await make_deal(
+        ann, title="-2+3", value=Decimal("1200.50"), owner=anna, stage=DealStage.PROPOSAL
+    )
 
     tickets = await exported(ExportKind.TICKETS)
     orders = await exported(ExportKind.ORDERS)
@@ -148,15 +155,15 @@ HIDDEN_STARTS = ["\n=1+1", "\r\n=1+1", "\t=1+1", "\xa0=1+1", "\u200b=1+1", "\u20
 async def test_formulas_behind_invisible_characters_are_neutralised_in_every_export(
     store,
 ) -> None:
-    mug = await Product.create(sku="MUG", name="Mug")
+    mug = await make_product("MUG", "Mug")
     for n, text in enumerate(HIDDEN_STARTS):
-        person = await Customer.create(first_name=text, city=text, custom={"Ref": text})
-        await Ticket.create(customer=person, kind=TicketKind.INQUIRY, subject=text, topic=text)
-        await Deal.create(customer=person, title=text)
-        order = await Order.create(
-            customer=person, external_ref=f"{text}{n}", ordered_at=datetime(2024, 3, 5, tzinfo=UTC)
+        person = await make_customer(text, city=text, custom={"Ref": text})
+        await make_open_ticket(person, subject=text, topic=text)
+        await make_deal(person, title=text)
+        order = await make_order(
+            person, external_ref=f"{text}{n}", ordered_at=datetime(2024, 3, 5, tzinfo=UTC)
         )
-        await OrderLine.create(order=order, product=mug, product_name=text, quantity=1)
+        await make_order_line(order, product=mug, product_name=text, quantity=1)
 
     customers = await exported(ExportKind.CUSTOMERS)
     tickets = await exported(ExportKind.TICKETS)

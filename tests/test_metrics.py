@@ -24,10 +24,8 @@ from crm.models import (
     Customer,
     Direction,
     Message,
-    NpsResponse,
     Priority,
     Rating,
-    SlaBreach,
     SlaKind,
     StaffMember,
     Ticket,
@@ -36,6 +34,15 @@ from crm.models import (
 )
 from crm.sentiment import SentimentLabel
 from handlers.views.insight import render_report, render_summary
+from tests.factories import (
+    make_customer,
+    make_message,
+    make_nps,
+    make_open_ticket,
+    make_rating,
+    make_sla_breach,
+    make_staff,
+)
 
 on_store = pytest.mark.usefixtures("store")
 
@@ -57,13 +64,11 @@ _telegram_ids = itertools.count(10_000)
 
 
 async def customer(first_name: str = "Alice", last_name: str | None = None) -> Customer:
-    return await Customer.create(
-        telegram_id=next(_telegram_ids), first_name=first_name, last_name=last_name
-    )
+    return await make_customer(first_name, telegram_id=next(_telegram_ids), last_name=last_name)
 
 
 async def staff(name: str, *, active: bool = True) -> StaffMember:
-    return await StaffMember.create(telegram_id=next(_telegram_ids), name=name, active=active)
+    return await make_staff(name, telegram_id=next(_telegram_ids), active=active)
 
 
 async def ticket(
@@ -78,8 +83,8 @@ async def ticket(
     answered_after: timedelta | None = None,
     resolved_after: timedelta | None = None,
 ) -> Ticket:
-    return await Ticket.create(
-        customer=who,
+    return await make_open_ticket(
+        who,
         kind=kind,
         topic=topic,
         subject=subject,
@@ -94,9 +99,7 @@ async def ticket(
 
 
 async def rate(on: Ticket, score: int, at: datetime, *, agent: StaffMember | None = None) -> Rating:
-    return await Rating.create(
-        ticket=on, customer_id=on.customer_id, score=score, created_at=at, agent=agent
-    )
+    return await make_rating(on, score=score, created_at=at, agent=agent)
 
 
 async def said(
@@ -115,8 +118,8 @@ async def said(
             if score > 0.05
             else SentimentLabel.NEUTRAL
         )
-    return await Message.create(
-        ticket=on,
+    return await make_message(
+        on,
         direction=direction,
         text="...",
         created_at=at,
@@ -297,10 +300,10 @@ async def test_empty_period_gives_none_not_zero() -> None:
 async def test_nps_counts_answers_given_in_the_period() -> None:
     alice = await customer()
     for score in (10, 9, 9, 8, 7, 6):
-        await NpsResponse.create(customer=alice, asked_at=T0 - H, score=score, answered_at=T0 + H)
-    await NpsResponse.create(customer=alice, asked_at=T0, score=None, answered_at=None)
-    await NpsResponse.create(customer=alice, asked_at=T0 - H, score=0, answered_at=T0 - US)
-    await NpsResponse.create(customer=alice, asked_at=T0, score=0, answered_at=T1)
+        await make_nps(alice, asked_at=T0 - H, score=score, answered_at=T0 + H)
+    await make_nps(alice, asked_at=T0, score=None, answered_at=None)
+    await make_nps(alice, asked_at=T0 - H, score=0, answered_at=T0 - US)
+    await make_nps(alice, asked_at=T0, score=0, answered_at=T1)
 
     result = await nps(period=DAY)
     assert result == Nps(responses=6, promoters=3, passives=2, detractors=1, score=33.3)
@@ -409,11 +412,11 @@ async def test_response_times_of_tickets_created_in_the_period() -> None:
 async def test_sla_breaches_by_detection_time() -> None:
     alice = await customer()
     tickets = [await ticket(T0 - H, who=alice) for _ in range(4)]
-    await SlaBreach.create(ticket=tickets[0], kind=SlaKind.FIRST_RESPONSE, detected_at=T0)
-    await SlaBreach.create(ticket=tickets[1], kind=SlaKind.FIRST_RESPONSE, detected_at=T1 - US)
-    await SlaBreach.create(ticket=tickets[1], kind=SlaKind.RESOLUTION, detected_at=T0 + H)
-    await SlaBreach.create(ticket=tickets[2], kind=SlaKind.RESOLUTION, detected_at=T1)
-    await SlaBreach.create(ticket=tickets[3], kind=SlaKind.RESOLUTION, detected_at=T0 - US)
+    await make_sla_breach(tickets[0], kind=SlaKind.FIRST_RESPONSE, detected_at=T0)
+    await make_sla_breach(tickets[1], kind=SlaKind.FIRST_RESPONSE, detected_at=T1 - US)
+    await make_sla_breach(tickets[1], kind=SlaKind.RESOLUTION, detected_at=T0 + H)
+    await make_sla_breach(tickets[2], kind=SlaKind.RESOLUTION, detected_at=T1)
+    await make_sla_breach(tickets[3], kind=SlaKind.RESOLUTION, detected_at=T0 - US)
     assert await sla_breach_counts(period=DAY) == {
         SlaKind.FIRST_RESPONSE: 2,
         SlaKind.RESOLUTION: 1,
@@ -624,8 +627,8 @@ async def test_summary_compares_the_day_with_the_seven_days_before() -> None:
     week_ticket = await ticket(start - timedelta(days=3), who=alice, resolved_after=H)
     for score in (5, 1, 1):
         await rate(week_ticket, score, start - timedelta(days=2))
-    await SlaBreach.create(
-        ticket=week_ticket, kind=SlaKind.RESOLUTION, detected_at=start - timedelta(days=1)
+    await make_sla_breach(
+        week_ticket, kind=SlaKind.RESOLUTION, detected_at=start - timedelta(days=1)
     )
     # Eight days before: outside both windows.
     await ticket(start - timedelta(days=7) - US, who=alice, kind=TicketKind.COMPLAINT)
@@ -671,8 +674,8 @@ async def test_summary_attention_order_breach_priority_mood_age() -> None:
     urgent = await ticket(T0 + H, who=eve, subject="urgent", priority=Priority.URGENT)
     breached = await ticket(T0 + 2 * H, who=eve, subject="breached <sla>")
     done = await ticket(T0 - timedelta(days=9), who=eve, priority=Priority.URGENT, resolved_after=H)
-    await SlaBreach.create(ticket=breached, kind=SlaKind.FIRST_RESPONSE, detected_at=T0 + 3 * H)
-    await SlaBreach.create(ticket=done, kind=SlaKind.RESOLUTION, detected_at=T0)
+    await make_sla_breach(breached, kind=SlaKind.FIRST_RESPONSE, detected_at=T0 + 3 * H)
+    await make_sla_breach(done, kind=SlaKind.RESOLUTION, detected_at=T0)
     await said(sulky, T0 + H, -0.7)
     await said(oldest, T0 + H, 0.6)
 

@@ -27,7 +27,7 @@ from crm.models import (
     Ticket,
 )
 from crm.store import inbox
-from tests.factories import inbound, make_customer, make_orders
+from tests.factories import inbound, make_customer, make_inbound_update, make_orders
 from tests.planted import (
     ALLOWED,
     CARD,
@@ -101,8 +101,8 @@ async def test_updates_after_the_request_are_a_new_customers_and_stay(store: Non
     later = update_payload(12, "written right after")
     waiting_agent = update_payload(13, f"/note 1 {FIRST} {LAST} called", user_id=7001)
     for payload in (earlier, press, later, waiting_agent):
-        await InboundUpdate.create(update_id=payload["update_id"], payload=payload)
-    await InboundUpdate.create(update_id=9, payload=update_payload(9, "old"), processed_at=now)
+        await make_inbound_update(payload)
+    await make_inbound_update(update_payload(9, "old"), processed_at=now)
 
     await privacy.erase_customer(customer_id=customer.id, up_to_update_id=11)
 
@@ -120,7 +120,7 @@ async def test_a_waiting_update_of_someone_else_holding_her_id_as_a_number_stays
     customer = await _writes()
     lookalike = update_payload(20, "unrelated", user_id=TELEGRAM_ID * 10 + 1)
     lookalike["message"]["date"] = TELEGRAM_ID  # her id as a mere number, not as a user
-    await InboundUpdate.create(update_id=20, payload=lookalike, processed_at=None)
+    await make_inbound_update(lookalike, processed_at=None)
     await privacy.erase_customer(customer_id=customer.id)
     assert (await InboundUpdate.get(update_id=20)).payload == lookalike
 

@@ -13,6 +13,7 @@ from bot.webhook import serving
 from crm.models import AuditEntry, Customer, InboundUpdate, Rating, Ticket
 from crm.store import db, inbox
 from tests.desk import MANAGER_ID, Desk, desk_settings, eventually, free_port
+from tests.factories import make_customer
 from tests.planted import (
     ADDRESS,
     CARD,
@@ -65,8 +66,8 @@ async def test_forget_me_through_the_button_leaves_no_trace_then_she_is_new(
         anna = sandbox.user(ANNA, "Anna")
         await desk.send_text(maya, f"/agent_add {ANNA} Anna")
         await desk.send_text(anna, "/online")
-        imported = await Customer.create(
-            first_name=FIRST, last_name=LAST, phone=PHONE, email=EMAIL, notes=ADDRESS
+        imported = await make_customer(
+            FIRST, last_name=LAST, phone=PHONE, email=EMAIL, notes=ADDRESS
         )
         zen = sandbox.user(TELEGRAM_ID, FIRST, last_name=LAST, username=USERNAME)
 

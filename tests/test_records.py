@@ -24,7 +24,6 @@ from crm.models import (
     AuditEntry,
     Customer,
     Deal,
-    Direction,
     FollowUpTask,
     Message,
     NpsResponse,
@@ -34,9 +33,19 @@ from crm.models import (
     Rating,
     Survey,
     Ticket,
-    TicketKind,
 )
-from tests.factories import make_profile
+from tests.factories import (
+    make_customer,
+    make_deal,
+    make_follow_up,
+    make_message,
+    make_nps,
+    make_open_ticket,
+    make_order,
+    make_profile,
+    make_rating,
+    make_survey,
+)
 
 DATA = Path(__file__).parent / "data" / "import"
 MESSY = DATA / "customers_messy.csv"
@@ -174,8 +183,8 @@ async def test_the_rejected_rows_file_is_neutralised_like_an_export(store, tmp_p
 async def test_an_import_keeps_opt_outs_and_fills_only_missing_usernames(
     store, tmp_path: Path
 ) -> None:
-    await Customer.create(first_name="Stopped", email="s@x.com", subscribed=False)
-    await Customer.create(first_name="Linked", email="l@x.com", username="real_name")
+    await make_customer("Stopped", email="s@x.com", subscribed=False)
+    await make_customer("Linked", email="l@x.com", username="real_name")
     path = write(
         tmp_path / "people.csv",
         "Email,Telegram username,Subscribed\n"
@@ -260,11 +269,11 @@ async def test_import_against_the_store_updates_merges_and_never_relinks(
     alice, _ = await register_customer(profile=make_profile(501, "Alice", last_name="Doe"))
     alice.email = "alice@doe.com"
     await alice.save()
-    ticket = await Ticket.create(customer=alice, kind=TicketKind.INQUIRY)
-    zoe = await Customer.create(first_name="", email="zoe@x.de", city="Köln")
-    by_phone = await Customer.create(first_name="P", phone="+14155550100")
-    by_email = await Customer.create(first_name="E", email="dup@x.com", city="Oslo")
-    await Order.create(customer=by_email, ordered_at=datetime(2024, 1, 1, tzinfo=UTC), total=5)
+    ticket = await make_open_ticket(alice)
+    zoe = await make_customer("", email="zoe@x.de", city="Köln")
+    by_phone = await make_customer("P", phone="+14155550100")
+    by_email = await make_customer("E", email="dup@x.com", city="Oslo")
+    await make_order(by_email, ordered_at=datetime(2024, 1, 1, tzinfo=UTC), total=5)
     other, _ = await register_customer(profile=make_profile(777, "Other", last_name=None))
     path = write(tmp_path / "crm-export.csv", AGAINST_STORE)
 
@@ -315,7 +324,7 @@ async def test_import_against_the_store_updates_merges_and_never_relinks(
 
 
 async def test_a_dated_row_newer_than_the_store_replaces_values(store, tmp_path: Path) -> None:
-    customer = await Customer.create(first_name="Ann", email="ann@x.com", city="Rome")
+    customer = await make_customer("Ann", email="ann@x.com", city="Rome")
     path = write(tmp_path / "new.csv", "Email;City;Updated\nann@x.com;Milan;2100-01-01\n")
 
     report = await import_file(kind=ImportKind.CUSTOMERS, path=path)
@@ -461,10 +470,10 @@ async def test_orders_spread_over_chunks_equal_a_whole_file_import(store, tmp_pa
 async def test_order_customers_are_found_by_identifier_or_a_unique_name(
     store, tmp_path: Path
 ) -> None:
-    ann = await Customer.create(first_name="Ann", last_name="Lee", email="ann@x.com")
-    await Customer.create(first_name="Sam Twin")
-    await Customer.create(first_name="Sam Twin")
-    lee = await Customer.create(first_name="Solo Lee")
+    ann = await make_customer("Ann", last_name="Lee", email="ann@x.com")
+    await make_customer("Sam Twin")
+    await make_customer("Sam Twin")
+    lee = await make_customer("Solo Lee")
     path = write(
         tmp_path / "orders.csv",
         "Order,Date,Name,Email,Total\n"
@@ -489,21 +498,19 @@ async def test_order_customers_are_found_by_identifier_or_a_unique_name(
 
 
 async def test_merge_moves_everything_fills_gaps_and_is_audited(store) -> None:
-    keep = await Customer.create(
-        first_name="Ann", email="ann@x.com", tags=["vip"], custom={"tier": "gold"}
-    )
+    keep = await make_customer("Ann", email="ann@x.com", tags=["vip"], custom={"tier": "gold"})
     drop, _ = await register_customer(profile=make_profile(4242, "Annie", username="annie"))
     drop.phone, drop.city, drop.tags = "+14155552671", "Rome", ["VIP", "b2b"]
     drop.custom = {"tier": "silver", "since": "2019"}
     await drop.save()
-    ticket = await Ticket.create(customer=drop, kind=TicketKind.INQUIRY)
-    await Message.create(ticket=ticket, direction=Direction.INBOUND, text="hello")
-    rating = await Rating.create(ticket=ticket, customer=drop, score=5)
-    await Survey.create(ticket=ticket, customer=drop)
-    await NpsResponse.create(customer=drop, score=9)
-    await Order.create(customer=drop, ordered_at=datetime(2024, 1, 2, tzinfo=UTC), total=12)
-    deal = await Deal.create(customer=drop, title="Upgrade", value=100)
-    await FollowUpTask.create(customer=drop, deal=deal, due=date(2024, 1, 3), text="call")
+    ticket = await make_open_ticket(drop)
+    await make_message(ticket, text="hello")
+    rating = await make_rating(ticket, score=5)
+    await make_survey(ticket)
+    await make_nps(drop, score=9)
+    await make_order(drop, ordered_at=datetime(2024, 1, 2, tzinfo=UTC), total=12)
+    deal = await make_deal(drop, title="Upgrade", value=100)
+    await make_follow_up(customer=drop, deal=deal, due=date(2024, 1, 3))
 
     result = await merge_customers(keep_id=keep.id, drop_id=drop.id, actor_telegram_id=9001)
 
@@ -532,7 +539,7 @@ async def test_merge_moves_everything_fills_gaps_and_is_audited(store) -> None:
 
 
 async def test_merge_refuses_itself_and_unknown_customers(store) -> None:
-    customer = await Customer.create(first_name="Ann")
+    customer = await make_customer("Ann")
 
     with pytest.raises(InvalidInput, match="into itself"):
         await merge_customers(keep_id=customer.id, drop_id=customer.id, actor_telegram_id=None)
@@ -566,9 +573,9 @@ async def test_two_telegram_users_are_never_merged(store, tmp_path: Path) -> Non
 
 
 async def test_sharing_a_phone_links_the_imported_customer_and_folds_in_the_chat(store) -> None:
-    imported = await Customer.create(first_name="Mary Smith", phone="+442079460958", city="Leeds")
+    imported = await make_customer("Mary Smith", phone="+442079460958", city="Leeds")
     chat, _ = await register_customer(profile=make_profile(5150, "Mary", username="mary"))
-    ticket = await Ticket.create(customer=chat, kind=TicketKind.INQUIRY)
+    ticket = await make_open_ticket(chat)
 
     linked = await link_telegram_by_phone(
         telegram_id=5150, phone="442079460958", first_name="Mary", username="mary"
@@ -587,7 +594,7 @@ async def test_sharing_a_phone_links_the_imported_customer_and_folds_in_the_chat
 
 
 async def test_linking_by_phone_without_a_chat_record_attaches_the_id(store) -> None:
-    imported = await Customer.create(first_name="", phone="+14155552671")
+    imported = await make_customer("", phone="+14155552671")
 
     linked = await link_telegram_by_phone(
         telegram_id=77, phone="+1 (415) 555-2671", first_name="Cy", language_code="en"
@@ -600,23 +607,23 @@ async def test_linking_by_phone_without_a_chat_record_attaches_the_id(store) -> 
 
 @pytest.mark.parametrize("phone", ["12345", "+1 415 555 0000 0000", "not a phone"])
 async def test_linking_by_an_unusable_or_unknown_phone_does_nothing(store, phone: str) -> None:
-    await Customer.create(first_name="Ann", phone="+14155552671")
+    await make_customer("Ann", phone="+14155552671")
 
     assert await link_telegram_by_phone(telegram_id=77, phone=phone) is None
     assert await Customer.filter(telegram_id=77).count() == 0
 
 
 async def test_a_phone_linked_to_someone_else_is_not_taken(store) -> None:
-    await Customer.create(first_name="Ann", phone="+14155552671", telegram_id=11)
+    await make_customer("Ann", phone="+14155552671", telegram_id=11)
 
     assert await link_telegram_by_phone(telegram_id=22, phone="+14155552671") is None
     assert await Customer.filter(telegram_id=22).count() == 0
 
 
 async def test_a_manager_links_a_customer_to_a_telegram_user(store) -> None:
-    imported = await Customer.create(first_name="Ann")
+    imported = await make_customer("Ann")
     chat, _ = await register_customer(profile=make_profile(31337, "Ann"))
-    await Ticket.create(customer=chat, kind=TicketKind.INQUIRY)
+    await make_open_ticket(chat)
 
     linked = await link_telegram(customer_id=imported.id, telegram_id=31337, actor_telegram_id=1)
 

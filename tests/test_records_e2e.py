@@ -14,6 +14,7 @@ from handlers import records as records_handlers
 from handlers import sales as sales_handlers
 from handlers.auth import REFUSAL
 from tests.desk import MANAGER_ID, Desk
+from tests.factories import make_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -145,8 +146,8 @@ async def test_only_managers_import_export_merge_and_link(wired: Desk) -> None:
     await staff.add_agent(telegram_id=ANNA, name="Anna")
     carol = desk.customer(501, "Carol")
     anna = desk.sandbox.user(ANNA, "Anna")
-    a = await Customer.create(first_name="A")
-    b = await Customer.create(first_name="B")
+    a = await make_customer("A")
+    b = await make_customer("B")
     audited = await AuditEntry.all().count()  # the start-up sync's and Anna's joining
 
     for user in (carol, anna):
@@ -171,8 +172,8 @@ async def test_only_managers_import_export_merge_and_link(wired: Desk) -> None:
 async def test_export_merge_and_link_from_telegram(wired: Desk) -> None:
     desk = wired
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
-    evil = await Customer.create(first_name='=HYPERLINK("http://x","y")', phone="+14155552671")
-    twin = await Customer.create(first_name="Twin", email="twin@x.com", tags=["vip"])
+    evil = await make_customer('=HYPERLINK("http://x","y")', phone="+14155552671")
+    twin = await make_customer("Twin", email="twin@x.com", tags=["vip"])
     carol = desk.customer(501, "Carol")
     await desk.send_text(carol, "Hello, I have a question")
     chat_customer = await Customer.get(telegram_id=501)

@@ -27,7 +27,6 @@ from crm.models import (
     Campaign,
     CampaignRecipient,
     CampaignStatus,
-    Customer,
     Direction,
     InboundUpdate,
     Message,
@@ -40,6 +39,7 @@ from crm.models import (
 from crm.store import db, inbox
 from tests.conftest import PG_SKIP_REASON, PG_URL, empty_pg_database
 from tests.desk import MANAGER_ID, free_port, start_bot_process
+from tests.factories import make_customer
 
 pytestmark = [
     pytest.mark.e2e,
@@ -172,7 +172,7 @@ async def _the_busy_hour(
         # A campaign to everyone (150 more customers from an import), killed mid-way.
         for i in range(150):
             sandbox.user(6000 + i, f"I{i}")
-            await Customer.create(telegram_id=6000 + i, first_name=f"I{i}", language_code="en")
+            await make_customer(f"I{i}", telegram_id=6000 + i, language_code="en")
         # The manager builds it in the /campaign_new dialog: round robin hands each answer
         # to another replica, and each takes the step from the state in the store.
         spread = dict(balancer.forwarded)

@@ -14,11 +14,7 @@ from crm.models import (
     Customer,
     Deal,
     DealStage,
-    DealStageChange,
     FollowUpTask,
-    Order,
-    OrderLine,
-    Product,
     Role,
     SalesTarget,
     StaffMember,
@@ -30,6 +26,16 @@ from handlers import records as records_handlers
 from handlers import sales as sales_handlers
 from handlers.auth import REFUSAL
 from tests.desk import MANAGER_ID, Desk
+from tests.factories import (
+    make_customer,
+    make_deal,
+    make_follow_up,
+    make_order,
+    make_order_line,
+    make_product,
+    make_sales_target,
+    make_stage_change,
+)
 
 ANNA, BORIS = 7001, 7002
 NOW = datetime(2025, 3, 15, 12, 0, tzinfo=UTC)
@@ -110,7 +116,7 @@ def test_due_dates_months_stages_and_amounts() -> None:
 
 async def test_stage_changes_are_recorded_and_only_owners_or_managers_move_deals(store) -> None:
     anna, boris, maya = await team()
-    customer = await Customer.create(first_name="Carol")
+    customer = await make_customer("Carol")
     clock.freeze(NOW)
     deal = await deals.create_deal(
         customer_id=customer.id, value=Decimal("1200"), title="  Annual   plan ", owner=anna
@@ -144,11 +150,11 @@ async def test_stage_changes_are_recorded_and_only_owners_or_managers_move_deals
 
 async def test_pipeline_groups_own_open_deals_by_stage(store) -> None:
     anna, boris, _ = await team()
-    customer = await Customer.create(first_name="Carol")
+    customer = await make_customer("Carol")
     for value, stage, owner in [(100, DealStage.LEAD, anna), (50, DealStage.LEAD, anna),
                                 (70, DealStage.PROPOSAL, anna), (999, DealStage.WON, anna),
                                 (5, DealStage.LEAD, boris)]:  # fmt: skip
-        await Deal.create(customer=customer, title="t", value=value, owner=owner, stage=stage)
+        await make_deal(customer, title="t", value=value, owner=owner, stage=stage)
 
     summaries = await deals.pipeline(owner=anna)
 
@@ -160,8 +166,8 @@ async def test_pipeline_groups_own_open_deals_by_stage(store) -> None:
 
 async def test_tasks_are_due_completed_by_owner_or_manager_and_reminded_once(store) -> None:
     anna, boris, maya = await team()
-    customer = await Customer.create(first_name="Carol")
-    deal = await Deal.create(customer=customer, title="Plan", owner=anna)
+    customer = await make_customer("Carol")
+    deal = await make_deal(customer, owner=anna)
     today = date(2025, 3, 15)
     late = await deals.add_task(
         target=TaskTarget(TargetKind.DEAL, deal.id), due=today - timedelta(days=2),
@@ -215,14 +221,19 @@ async def _deal(customer, owner, value, created, moves, *, title="d"):
     """A deal created at `created` that moved through `moves` [(stage, when), ...]."""
     stage = moves[-1][0] if moves else DealStage.LEAD
     closed = moves[-1][1] if moves and stage in deals.CLOSED_STAGES else None
-    deal = await Deal.create(customer=customer, owner=owner, value=value, title=title,
-                             stage=stage, created_at=created, closed_at=closed)  # fmt: skip
-    await DealStageChange.create(deal=deal, to_stage=DealStage.LEAD, changed_at=created)
+    deal = await make_deal(
+        customer,
+        owner=owner,
+        value=value,
+        title=title,
+        stage=stage,
+        created_at=created,
+        closed_at=closed,
+    )
+    await make_stage_change(deal, to_stage=DealStage.LEAD, changed_at=created)
     previous = DealStage.LEAD
     for to_stage, when in moves:
-        await DealStageChange.create(
-            deal=deal, from_stage=previous, to_stage=to_stage, changed_at=when
-        )
+        await make_stage_change(deal, from_stage=previous, to_stage=to_stage, changed_at=when)
         previous = to_stage
     return deal
 
@@ -231,9 +242,9 @@ async def _deal(customer, owner, value, created, moves, *, title="d"):
 async def sales_history(store):
     """Three months of sales (Jan-Mar 2025) plus older records that must not count."""
     anna, boris, _ = await team()
-    x = await Customer.create(first_name="Xavier", city="Rome", region="Lazio", source="ads")
-    y = await Customer.create(first_name="Yana", city="Rome", source="referral")
-    await Customer.create(first_name="Zed")
+    x = await make_customer("Xavier", city="Rome", region="Lazio", source="ads")
+    y = await make_customer("Yana", city="Rome", source="referral")
+    await make_customer("Zed")
     S = DealStage
     # D1 goes every step; D2 is lost after contact; D3 jumps from lead to proposal.
     await _deal(
@@ -256,24 +267,25 @@ async def sales_history(store):
     for owner, month, amount in [(anna, 1, 800), (boris, 2, 1000), (anna, 3, 1000),
                                  (boris, 3, 5000), (anna, 12, 999)]:  # fmt: skip
         year = 2024 if month == 12 else 2025
-        await SalesTarget.create(owner=owner, month=date(year, month, 1), amount=amount)
+        await make_sales_target(owner, month=date(year, month, 1), amount=amount)
     for owner, due, done in [(anna, date(2025, 1, 5), True), (anna, date(2025, 3, 10), False),
                              (anna, date(2025, 3, 15), False), (anna, date(2025, 3, 20), False),
                              (boris, date(2025, 2, 1), True),
                              (boris, date(2024, 12, 1), False)]:  # fmt: skip
-        await FollowUpTask.create(customer=x, owner=owner, due=due, text="t", done=done)
-    kitchen = await Product.create(sku="K1", name="Pan", category="Kitchen")
-    tea = await Product.create(sku="T1", name="Tea", category="Tea")
+        await make_follow_up(customer=x, owner=owner, due=due, text="t", done=done)
+    kitchen = await make_product("K1", "Pan", category="Kitchen")
+    tea = await make_product("T1", "Tea", category="Tea")
     for customer, when, lines in [
         (x, at(1, 10), [(kitchen, 60), (None, 40)]),
         (y, at(2, 20), [(tea, 250)]),
         (x, at(3, 1), [(kitchen, -20)]),  # a refund
         (y, at(12, 24, 2024), [(tea, 999)]),  # before the window
     ]:
-        order = await Order.create(customer=customer, ordered_at=when,
-                                   total=sum(amount for _, amount in lines))  # fmt: skip
+        order = await make_order(
+            customer, ordered_at=when, total=sum(amount for _, amount in lines)
+        )
         for product, amount in lines:
-            await OrderLine.create(order=order, product=product, total=amount)
+            await make_order_line(order, product=product, total=amount)
     clock.freeze(NOW)
 
 
@@ -396,9 +408,9 @@ SALES_COMMANDS = {
 async def test_customers_are_refused_every_sales_command_and_button(wired: Desk) -> None:
     desk = wired
     anna, _, _ = await team()
-    customer = await Customer.create(first_name="Carol")
-    deal = await Deal.create(customer=customer, title="Plan", owner=anna)
-    task = await FollowUpTask.create(deal=deal, owner=anna, due=date(2020, 1, 1), text="call")
+    customer = await make_customer("Carol")
+    deal = await make_deal(customer, owner=anna)
+    task = await make_follow_up(deal=deal, owner=anna, due=date(2020, 1, 1))
     carol = desk.customer(501, "Carol")
 
     for command, role in SALES_COMMANDS.items():
@@ -481,11 +493,11 @@ async def test_a_deal_from_first_contact_to_won_with_tasks_in_telegram(wired: De
 async def test_the_sales_report_arrives_as_text_and_charts(wired: Desk) -> None:
     desk = wired
     anna, _, _ = await team()
-    customer = await Customer.create(first_name="<Carol>", city="Rome")
-    deal = await Deal.create(customer=customer, title="Plan", owner=anna, value=900)
-    await DealStageChange.create(deal=deal, to_stage=DealStage.LEAD)
-    order = await Order.create(customer=customer, ordered_at=clock.utcnow(), total=90)
-    await OrderLine.create(order=order, product_name="Pan", total=90)
+    customer = await make_customer("<Carol>", city="Rome")
+    deal = await make_deal(customer, owner=anna, value=900)
+    await make_stage_change(deal, to_stage=DealStage.LEAD)
+    order = await make_order(customer, total=90)
+    await make_order_line(order, product_name="Pan", total=90)
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
 
     reply = await desk.send_text(maya, "/sales 2")

@@ -13,10 +13,10 @@ from crm.desk.actions import add_note, mark_delivered, prepare_reply
 from crm.desk.csat import SurveyClosed
 from crm.desk.staff import add_agent
 from crm.desk.tickets import log_customer_message, rate_service
-from crm.models import AgentScope, Direction, Message, NpsResponse, Rating
+from crm.models import AgentScope, Direction, Message, NpsResponse
 from crm.sentiment import CueAnalyzer, SentimentLabel, SentimentScore
 from crm.sentiment.scoring import score_pending, ticket_sentiment, weak_labels_from_ratings
-from tests.factories import inbound, make_profile
+from tests.factories import inbound, make_profile, make_rating
 
 pytestmark = pytest.mark.usefixtures("store")
 
@@ -103,11 +103,11 @@ async def test_ticket_trend_follows_first_and_last_message() -> None:
 async def test_weak_labels_come_from_rated_tickets_only() -> None:
     alice, bob, cai = make_profile(1), make_profile(2), make_profile(3)
     bad = await log_customer_message(profile=alice, message=inbound(alice, "too slow"))
-    await Rating.create(ticket_id=bad.ticket.id, customer_id=bad.customer.id, score=1)
+    await make_rating(bad.ticket, score=1)
     good = await log_customer_message(profile=bob, message=inbound(bob, "great help"))
-    await Rating.create(ticket_id=good.ticket.id, customer_id=good.customer.id, score=5)
+    await make_rating(good.ticket, score=5)
     meh = await log_customer_message(profile=cai, message=inbound(cai, "fine I guess"))
-    await Rating.create(ticket_id=meh.ticket.id, customer_id=meh.customer.id, score=3)
+    await make_rating(meh.ticket, score=3)
     await rate_service(profile=cai, score=4, comment="", message=inbound(cai, ""))
     texts, labels = await weak_labels_from_ratings()
     assert sorted(zip(texts, labels, strict=True)) == [

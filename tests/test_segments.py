@@ -27,11 +27,18 @@ from crm.insight.segments import (
     segment_members,
     segments_chart,
 )
-from crm.models import Customer, CustomerSegment, Direction, Message, SegmentRun, Ticket, TicketKind
+from crm.models import Customer, CustomerSegment, Direction, SegmentRun, TicketKind
 from crm.store import db
 from handlers.segments import segmentation_job
 from tests.desk import MANAGER_ID, Desk
-from tests.factories import make_customer, make_orders, make_ticket
+from tests.factories import (
+    make_customer,
+    make_message,
+    make_open_ticket,
+    make_orders,
+    make_segment_run,
+    make_ticket,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -271,12 +278,10 @@ async def test_features_are_aggregated_in_the_database(store: None) -> None:
     )
     await make_ticket(alice, days_ago=30, sentiment=0.3, rating=5, now=NOW)
     old = await make_ticket(alice, kind=TicketKind.COMPLAINT, days_ago=120, now=NOW)
-    await Message.create(  # the desk's words do not count for the customer's mood
-        ticket=old, direction=Direction.OUTBOUND, sentiment_score=1.0, created_at=NOW
-    )
-    await Ticket.create(  # opened by the desk itself, not by Alice
-        customer=alice, kind=TicketKind.FOLLOW_UP, created_at=NOW - timedelta(days=1)
-    )
+    # the desk's words do not count for the customer's mood
+    await make_message(old, direction=Direction.OUTBOUND, sentiment_score=1.0, created_at=NOW)
+    # opened by the desk itself, not by Alice
+    await make_open_ticket(alice, kind=TicketKind.FOLLOW_UP, created_at=NOW - timedelta(days=1))
     bob = await make_customer("Bob")
 
     features = await load_features(now=NOW)
@@ -347,8 +352,8 @@ async def test_only_the_last_five_finished_runs_are_kept(store: None) -> None:
     clock.freeze(NOW)
     for name in ("Ann", "Ben", "Cai"):
         await make_customer(name)
-    crashed = await SegmentRun.create(started_at=NOW - timedelta(hours=7))
-    running = await SegmentRun.create(started_at=NOW - timedelta(minutes=1))
+    crashed = await make_segment_run(started_at=NOW - timedelta(hours=7))
+    running = await make_segment_run(started_at=NOW - timedelta(minutes=1))
     runs = []
     for _ in range(7):
         clock.advance(timedelta(minutes=1))

@@ -8,8 +8,9 @@ from telegram.error import TelegramError
 from bot.app import build_application, running
 from crm import clock
 from crm.desk import staff
-from crm.models import Customer, Deal, NpsResponse, Order, OrderLine, Rating, Ticket, TicketKind
+from crm.models import Customer, NpsResponse, Rating, Ticket, TicketKind
 from tests.desk import MANAGER_ID, Desk, desk_settings, running_desk
+from tests.factories import make_customer, make_deal, make_order, make_order_line
 
 pytestmark = pytest.mark.e2e
 
@@ -151,10 +152,10 @@ async def test_a_chart_that_fails_is_reported_as_missing_not_apologised_for(
 
 async def test_sales_charts_that_fail_are_reported_as_missing(desk: Desk) -> None:
     anna, _ = await staff.add_agent(telegram_id=ANNA, name="Anna")
-    customer = await Customer.create(first_name="Carol", city="Rome")
-    await Deal.create(customer=customer, title="Plan", owner=anna, value=900)
-    order = await Order.create(customer=customer, ordered_at=clock.utcnow(), total=90)
-    await OrderLine.create(order=order, product_name="Pan", total=90)
+    customer = await make_customer("Carol", city="Rome")
+    await make_deal(customer, owner=anna, value=900)
+    order = await make_order(customer, ordered_at=clock.utcnow(), total=90)
+    await make_order_line(order, product_name="Pan", total=90)
     maya = desk.sandbox.user(MANAGER_ID, "Maya")
     desk.sandbox.inject_fault("sendMediaGroup", status=400, description="Bad Request: album")
     desk.sandbox.inject_fault("sendPhoto", status=400, description="Bad Request: photo")
