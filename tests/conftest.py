@@ -232,7 +232,7 @@ def _stretch(api: object, name: str, default: float, scaled) -> None:
 @pytest.fixture
 async def desk(sandbox, db_url: str) -> AsyncIterator[object]:
     """Run the real bot against the sandbox on a fresh database."""
-    from tests.desk import running_desk
+    from tests.harness import running_desk
 
     async with running_desk(sandbox, db_url) as running:
         yield running
