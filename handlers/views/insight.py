@@ -6,7 +6,8 @@ topics, the zone) escaped, so nothing a customer typed becomes markup.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,22 +20,33 @@ from crm.insight.times import format_duration
 from crm.models import TicketKind
 from handlers.text import esc
 
-__all__ = ["render_agent_stats", "render_report", "render_summary"]
+__all__ = ["HTML", "Markup", "render_agent_stats", "render_report", "render_summary"]
 
 AGENT_LINES = 25  # the report stays well inside Telegram's 4096 characters
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """How the numbers are written out: Telegram HTML here, plain text in the `crm` CLI."""
+
+    user: Callable[[object], str]  # user text: names, subjects, topics, the zone
+    say: Callable[..., str]  # a catalog text, ``say(key, lang, **values)``
+
+
+HTML = Markup(user=esc, say=t)
 
 
 def _percent(value: float | None, lang: str) -> str:
     return t("staff.unit.na", lang) if value is None else f"{value:.1f}%"
 
 
-def _counts(counts: Mapping[Any, int], lang: str, *, limit: int = 6) -> str:
+def _counts(counts: Mapping[Any, int], lang: str, markup: Markup, *, limit: int = 6) -> str:
     shown = [(key, n) for key, n in counts.items() if n]
     if not shown:
-        return t("staff.report.none", lang)
-    text = ", ".join(f"{esc(_name(key, lang))} {n:,}" for key, n in shown[:limit])
+        return markup.say("staff.report.none", lang)
+    text = ", ".join(f"{markup.user(_name(key, lang))} {n:,}" for key, n in shown[:limit])
     rest = sum(n for _, n in shown[limit:])
-    return text + (t("staff.report.others", lang, count=f"{rest:,}") if rest else "")
+    return text + (markup.say("staff.report.others", lang, count=f"{rest:,}") if rest else "")
 
 
 def _name(key: object, lang: str) -> object:
@@ -42,25 +54,25 @@ def _name(key: object, lang: str) -> object:
     return t(f"staff.kind.{key.value}", lang) if isinstance(key, TicketKind) else key
 
 
-def _span(period: Period, zone: ZoneInfo) -> str:
+def _span(period: Period, zone: ZoneInfo, markup: Markup) -> str:
     start = period.start.astimezone(zone)
     end = period.end.astimezone(zone)
-    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({esc(zone.key)})"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} ({markup.user(zone.key)})"
 
 
-def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Return the report as Telegram HTML in a staff language: short lines, user text escaped."""
+def render_report(report: Report, lang: str = DEFAULT_LANGUAGE, *, markup: Markup = HTML) -> str:
+    """Return the report in a staff language: short lines, user text escaped (for Telegram)."""
     sat, score, flow, times = report.satisfaction, report.nps, report.flow, report.response_times
     mood = report.sentiment
 
     def say(key: str, **values: object) -> str:
-        return t(f"staff.report.{key}", lang, **values)
+        return markup.say(f"staff.report.{key}", lang, **values)
 
     def duration(seconds: float | None) -> str:
         return format_duration(seconds, lang)
 
     na = t("staff.unit.na", lang)
-    lines = [say("heading", span=_span(report.period, report.zone)), ""]
+    lines = [say("heading", span=_span(report.period, report.zone, markup)), ""]
     lines.append(say("satisfaction"))
     average = na if sat.average is None else f"{sat.average:.2f}"
     lines.append(
@@ -80,11 +92,19 @@ def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
             )
         )
     lines += ["", say("tickets")]
-    lines.append(say("opened", total=f"{flow.total_opened:,}", counts=_counts(flow.opened, lang)))
     lines.append(
-        say("resolved", total=f"{flow.total_resolved:,}", counts=_counts(flow.resolved, lang))
+        say("opened", total=f"{flow.total_opened:,}", counts=_counts(flow.opened, lang, markup))
     )
-    lines.append(say("open_now", total=f"{flow.total_open:,}", counts=_counts(flow.open_now, lang)))
+    lines.append(
+        say(
+            "resolved",
+            total=f"{flow.total_resolved:,}",
+            counts=_counts(flow.resolved, lang, markup),
+        )
+    )
+    lines.append(
+        say("open_now", total=f"{flow.total_open:,}", counts=_counts(flow.open_now, lang, markup))
+    )
     back = report.reopens
     lines.append(
         say(
@@ -104,9 +124,9 @@ def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
                 oldest=duration(age.longest),
             )
         )
-    lines.append(say("topics", counts=_counts(flow.opened_by_topic, lang)))
-    lines.append(say("complaints", counts=_counts(flow.complaints_by_topic, lang)))
-    lines.append(say("feedback", counts=_counts(flow.feedback_by_topic, lang)))
+    lines.append(say("topics", counts=_counts(flow.opened_by_topic, lang, markup)))
+    lines.append(say("complaints", counts=_counts(flow.complaints_by_topic, lang, markup)))
+    lines.append(say("feedback", counts=_counts(flow.feedback_by_topic, lang, markup)))
     lines += ["", say("response_times")]
     for name, spread in (
         ("first_response", times.first_response),
@@ -142,10 +162,10 @@ def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
                 say(
                     "negative_ticket",
                     ticket_id=ticket.ticket_id,
-                    name=esc(ticket.customer_name),
-                    subject=esc(ticket.subject),
+                    name=markup.user(ticket.customer_name),
+                    subject=markup.user(ticket.subject),
                     mean=f"{ticket.mean_score:+.2f}",
-                    messages=_messages(ticket.scored_messages, lang),
+                    messages=_messages(ticket.scored_messages, lang, markup),
                 )
             )
     lines += ["", say("agents")]
@@ -155,7 +175,7 @@ def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
         lines.append(
             say(
                 "agent",
-                name=esc(a.name),
+                name=markup.user(a.name),
                 handled=f"{a.handled:,}",
                 first=duration(a.first_response_median),
                 csat=_percent(a.csat_pct, lang),
@@ -167,9 +187,9 @@ def render_report(report: Report, lang: str = DEFAULT_LANGUAGE) -> str:
     return "\n".join(lines)
 
 
-def _messages(n: int, lang: str) -> str:
+def _messages(n: int, lang: str, markup: Markup) -> str:
     key = "staff.report.message" if n == 1 else "staff.report.messages"
-    return t(key, lang, count=f"{n:,}")
+    return markup.say(key, lang, count=f"{n:,}")
 
 
 def _value(value: float | None, unit: Unit, lang: str, *, average: bool = False) -> str:
