@@ -15,6 +15,7 @@ from crm.desk.tickets import parse_ticket_number
 from crm.errors import CrmError, InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Delivery, Role, StaffMember, Ticket
+from handlers.args import expect, parsed, refuse_usage, words
 from handlers.auth import answer, require, staff_error_text
 from handlers.callbacks import TicketButton
 from handlers.context import CRMContext, DeskSettings
@@ -55,15 +56,8 @@ def register(application: Application) -> None:
 
 
 def _ticket_arg(context: CRMContext, command: str) -> int:
-    args = context.args or []
-    usage = Phrase(f"staff.usage.{command}")
-    if not args:
-        raise InvalidInput.of("staff.err.usage", usage=usage)
-    try:
-        return parse_ticket_number(args[0])
-    except InvalidInput:
-        error = InvalidInput.of("staff.err.not_ticket_number", raw=args[0])
-        raise InvalidInput.of("staff.err.with_usage", error=error, usage=usage) from None
+    raw = expect(context, command, at_least=1)[0]
+    return parsed(command, parse_ticket_number, raw)
 
 
 def staff_help(member: StaffMember) -> str:
@@ -88,7 +82,7 @@ async def staff_start(update: Update, member: StaffMember) -> None:
 @require(Role.AGENT)
 async def language(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show or set the language of the sender's texts: /language [en|zh|auto]."""
-    args = context.args or []
+    args = words(context)
     if len(args) > 1:
         raise InvalidInput.of("staff.language.unknown", raw=" ".join(args))
     if args:
@@ -157,7 +151,7 @@ async def reply(update: Update, context: CRMContext, member: StaffMember) -> Non
     assert update.effective_message is not None
     text = text_after(update.effective_message, 1)
     if not text:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.reply"))
+        raise refuse_usage("reply")
     await deliver_reply(context.bot, member, update.effective_message, ticket_id, text=text)
 
 
@@ -246,7 +240,7 @@ async def note(update: Update, context: CRMContext, member: StaffMember) -> None
     assert update.effective_message is not None
     text = text_after(update.effective_message, 1)
     if not text:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.note"))
+        raise refuse_usage("note")
     scope = context.bot_data.settings.agent_scope
     await actions.add_note(ticket_id=ticket_id, staff=member, scope=scope, text=text)
     await answer(update, t("staff.note.added", member.text_language, ticket_id=ticket_id))
@@ -304,9 +298,7 @@ async def reopen(update: Update, context: CRMContext, member: StaffMember) -> No
 @require(Role.AGENT)
 async def transfer(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Hand a ticket to another agent, who is notified."""
-    args = context.args or []
-    if len(args) != 2:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.transfer"))
+    args = expect(context, "transfer", counts={2})
     ticket_id = parse_ticket_number(args[0])
     target = staff.parse_user_id(args[1])
     assignment = await routing.transfer_ticket(
@@ -324,11 +316,8 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
 @require(Role.AGENT)
 async def tag(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Correct a ticket's topic."""
-    args = context.args or []
     topics = context.bot_data.topics
-    if len(args) != 2:
-        usage = Phrase("staff.usage.tag", topics=", ".join(topics.names))
-        raise InvalidInput.of("staff.err.usage", usage=usage)
+    args = expect(context, "tag", counts={2}, topics=", ".join(topics.names))
     ticket_id = parse_ticket_number(args[0])
     topic = topics.check(args[1])
     await actions.tag_ticket(

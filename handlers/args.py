@@ -37,12 +37,13 @@ def expect(
     context: CallbackContext,  # type: ignore[type-arg]
     command: str,
     *,
-    counts: Collection[int],
+    counts: Collection[int] | None = None,
+    at_least: int = 0,
     **usage_values: object,
 ) -> list[str]:
-    """Return the command's words; refuse a count not in ``counts``."""
+    """Return the command's words; refuse a count not in ``counts``, or under ``at_least``."""
     given = words(context)
-    if len(given) not in counts:
+    if len(given) < at_least or (counts is not None and len(given) not in counts):
         raise refuse_usage(command, **usage_values)
     return given
 

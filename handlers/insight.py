@@ -22,6 +22,7 @@ from crm.insight.report import build_report
 from crm.insight.series import daily_series
 from crm.insight.summary import build_summary
 from crm.models import Role, StaffMember
+from handlers.args import words
 from handlers.auth import require
 from handlers.best_effort import send_charts
 from handlers.context import CRMContext, DeskSettings
@@ -44,7 +45,7 @@ def register(application: Application) -> None:
 
 
 def _days_arg(context: CRMContext, default: int, command: str) -> int:
-    args = context.args or []
+    args = words(context)
     if not args:
         return default
     if len(args) > 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= MAX_DAYS:

@@ -11,9 +11,9 @@ from telegram.ext import Application, CommandHandler
 
 from crm import audit
 from crm.desk import staff
-from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import ManagerSource, Role, StaffMember
+from handlers.args import expect, refuse_usage
 from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.menu import publish_staff_menu, withdraw_staff_menu
@@ -39,9 +39,7 @@ def register(application: Application) -> None:
 @require(Role.MANAGER)
 async def agent_add(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Make a Telegram user an agent: /agent_add <user_id> [name] [skill ...]."""
-    args = context.args or []
-    if not args:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_add"))
+    args = expect(context, "agent_add", at_least=1)
     telegram_id = staff.parse_user_id(args[0])
     name = args[1] if len(args) > 1 else ""
     agent, new = await staff.add_agent(
@@ -57,9 +55,7 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
 @require(Role.MANAGER)
 async def agent_remove(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Remove an agent; their open tickets go back to the queue and are re-routed."""
-    args = context.args or []
-    if len(args) != 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.agent_remove"))
+    args = expect(context, "agent_remove", counts={1})
     removed, released = await staff.remove_agent(
         telegram_id=staff.parse_user_id(args[0]), by=member
     )
@@ -87,9 +83,7 @@ async def agents(update: Update, context: CRMContext, member: StaffMember) -> No
 @require(Role.MANAGER)
 async def manager_add(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Promote a Telegram user to manager; they and the other managers are told."""
-    args = context.args or []
-    if len(args) != 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.manager_add"))
+    args = expect(context, "manager_add", counts={1})
     promoted = await staff.promote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
     text = t(
         "staff.team.manager_added",
@@ -105,9 +99,7 @@ async def manager_add(update: Update, context: CRMContext, member: StaffMember) 
 @require(Role.MANAGER)
 async def manager_remove(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Take the manager role back (never from the last manager); they and the others are told."""
-    args = context.args or []
-    if len(args) != 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.manager_remove"))
+    args = expect(context, "manager_remove", counts={1})
     demotion = await staff.demote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
     person, lang = demotion.member, member.text_language
     text = t(
@@ -199,9 +191,9 @@ async def _tell(bot: Bot, person: StaffMember, text: Phrase) -> None:
 @require(Role.MANAGER)
 async def show_audit(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the latest privileged actions: /audit [n] (default 20)."""
-    args = context.args or []
-    if len(args) > 1 or (args and (not args[0].isdigit() or not 1 <= int(args[0]) <= 200)):
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.audit"))
+    args = expect(context, "audit", counts={0, 1})
+    if args and (not args[0].isdigit() or not 1 <= int(args[0]) <= 200):
+        raise refuse_usage("audit")
     entries = await audit.recent(limit=int(args[0]) if args else 20)
     lang = member.text_language
     lines = [t("staff.audit.heading", lang)]

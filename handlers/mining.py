@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application, CommandHandler
 
-from crm.errors import InvalidInput
 from crm.i18n import Phrase, t
 from crm.models import Role, StaffMember
 from crm.sales import associations
+from handlers.args import expect
 from handlers.auth import require
 from handlers.best_effort import show_activity
 from handlers.context import CRMContext
@@ -28,9 +28,7 @@ def register(application: Application) -> None:
 @require(Role.MANAGER)
 async def show_associations(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the strongest product rules, each with its campaign audience."""
-    args = context.args or []
-    if len(args) > 2:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.associations"))
+    args = expect(context, "associations", counts=range(3))
     min_support = _share(args, 0, "support", associations.DEFAULT_MIN_SUPPORT)
     min_confidence = _share(args, 1, "confidence", associations.DEFAULT_MIN_CONFIDENCE)
     message = update.effective_message

@@ -19,10 +19,11 @@ from crm.customers.linking import link_telegram
 from crm.customers.merge import merge_customers, parse_customer_id
 from crm.desk.staff import parse_user_id
 from crm.errors import InvalidInput
-from crm.i18n import Phrase, t
+from crm.i18n import t
 from crm.imports import exports, pipeline
 from crm.imports.report import ImportReport
 from crm.models import Role, StaffMember
+from handlers.args import expect
 from handlers.auth import answer, require
 from handlers.best_effort import show_activity
 from handlers.context import CRMContext
@@ -130,9 +131,7 @@ def _safe_name(name: str) -> str:
 @require(Role.MANAGER)
 async def export(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Send a table as a CSV document: /export customers|tickets|orders|deals."""
-    args = context.args or []
-    if len(args) != 1:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.export"))
+    args = expect(context, "export", counts={1})
     kind = exports.parse_export_kind(args[0])
     message = update.effective_message
     assert message is not None
@@ -153,9 +152,7 @@ async def export(update: Update, context: CRMContext, member: StaffMember) -> No
 @require(Role.MANAGER)
 async def merge(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Merge one customer into another: /merge <id_keep> <id_drop>."""
-    args = context.args or []
-    if len(args) != 2:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.merge"))
+    args = expect(context, "merge", counts={2})
     keep_id, drop_id = (parse_customer_id(arg) for arg in args)
     result = await merge_customers(
         keep_id=keep_id, drop_id=drop_id, actor_telegram_id=member.telegram_id
@@ -176,9 +173,7 @@ async def merge(update: Update, context: CRMContext, member: StaffMember) -> Non
 @require(Role.MANAGER)
 async def link(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Attach a Telegram user to an imported customer: /link <customer_id> <telegram_id>."""
-    args = context.args or []
-    if len(args) != 2:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.link"))
+    args = expect(context, "link", counts={2})
     customer_id = parse_customer_id(args[0])
     telegram_id = parse_user_id(args[1])
     customer = await link_telegram(

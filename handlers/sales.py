@@ -16,8 +16,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm.errors import InvalidInput
-from crm.i18n import Phrase, t
+from crm.i18n import t
 from crm.models import DealStage, FollowUpTask, Role, StaffMember
 from crm.sales import deals
 from crm.sales import report as sales_report
@@ -58,9 +57,7 @@ def register(application: Application) -> None:
 @require(Role.AGENT)
 async def deal_new(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Open a deal: /deal_new <customer_id> <value> <title>."""
-    args = context.args or []
-    if len(args) < 3:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.deal_new"))
+    args = expect(context, "deal_new", at_least=3)
     customer_id = deals.parse_id(args[0], "customer")
     value = deals.parse_money(args[1])
     assert update.effective_message is not None
@@ -92,11 +89,8 @@ async def show_deal(update: Update, context: CRMContext, member: StaffMember) ->
 @require(Role.AGENT)
 async def deal_stage(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Move a deal to another stage: /deal_stage <id> <stage>."""
-    args = context.args or []
-    if len(args) != 2:
-        stages = ", ".join(stage.value for stage in DealStage)
-        usage = Phrase("staff.usage.deal_stage", stages=stages)
-        raise InvalidInput.of("staff.err.usage", usage=usage)
+    stages = ", ".join(stage.value for stage in DealStage)
+    args = expect(context, "deal_stage", counts={2}, stages=stages)
     deal_id = deals.parse_id(args[0], "deal")
     stage = deals.parse_stage(args[1])
     deal, previous = await deals.move_deal(deal_id=deal_id, stage=stage, by=member)
@@ -124,9 +118,7 @@ async def show_deals(update: Update, context: CRMContext, member: StaffMember) -
 @require(Role.AGENT)
 async def add_task(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Add a follow-up: /task <d12|c34> <YYYY-MM-DD> <text>."""
-    args = context.args or []
-    if len(args) < 3:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.task"))
+    args = expect(context, "task", at_least=3)
     target = deals.parse_task_target(args[0])
     today = deals.local_today(context.bot_data.settings.timezone)
     due = deals.parse_due(args[1], today=today)
@@ -246,9 +238,7 @@ async def remind_tasks(application: Application) -> int:
 @require(Role.MANAGER)
 async def set_target(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Set a monthly won-value target: /target <user_id> <YYYY-MM> <amount>."""
-    args = context.args or []
-    if len(args) != 3:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.target"))
+    args = expect(context, "target", counts={3})
     owner_id = deals.parse_id(args[0], "Telegram user")
     month = deals.parse_month(args[1])
     amount = deals.parse_money(args[2])

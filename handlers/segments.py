@@ -9,9 +9,10 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from crm.errors import InvalidInput
-from crm.i18n import Phrase, t
+from crm.i18n import t
 from crm.insight import segments
 from crm.models import Role, SegmentRun, StaffMember
+from handlers.args import expect, refuse_usage
 from handlers.auth import require
 from handlers.context import CRMContext
 from handlers.insight import send_html_and_chart
@@ -29,7 +30,7 @@ def register(application: Application) -> None:
 @require(Role.MANAGER)
 async def show_segments(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Show the latest customer segments with a chart; `/segments compute` recomputes first."""
-    args = [arg.lower() for arg in context.args or []]
+    args = [arg.lower() for arg in expect(context, "segments", counts={0, 1})]
     lang = member.text_language
     if args == ["compute"]:
         await context.bot.send_message(member.telegram_id, t("staff.segments.computing", lang))
@@ -39,7 +40,7 @@ async def show_segments(update: Update, context: CRMContext, member: StaffMember
         if run is None:
             raise InvalidInput.of("staff.err.no_segments")
     else:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.segments"))
+        raise refuse_usage("segments")
     await send_run(context, member.telegram_id, run, lang)
 
 

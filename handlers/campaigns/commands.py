@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from crm.errors import InvalidInput
-from crm.i18n import Phrase, t
+from crm.i18n import t
 from crm.marketing import campaigns
 from crm.models import CampaignStatus, Role, StaffMember
 from crm.sales import deals
+from handlers.args import expect, parsed, words
 from handlers.auth import answer, require
 from handlers.campaigns.dialog import say
 from handlers.context import CRMContext
@@ -21,14 +21,8 @@ from handlers.text import split_message
 
 def _campaign_id(context: CRMContext, command: str, *, counts: tuple[int, ...] = (1,)) -> int:
     """Return the campaign number of a command; refuse missing or malformed arguments."""
-    given = context.args or []
-    usage = Phrase(f"staff.usage.{command}")
-    if len(given) not in counts:
-        raise InvalidInput.of("staff.err.usage", usage=usage)
-    try:
-        return deals.parse_id(given[0], "campaign")
-    except InvalidInput as err:
-        raise InvalidInput.of("staff.err.with_usage", error=err, usage=usage) from None
+    given = expect(context, command, counts=counts)
+    return parsed(command, lambda raw: deals.parse_id(raw, "campaign"), given[0])
 
 
 @require(Role.MANAGER)
@@ -51,7 +45,7 @@ async def schedule(update: Update, context: CRMContext, member: StaffMember) -> 
     """Have the sender start a campaign later: /campaign_schedule <id> <YYYY-MM-DD HH:MM>."""
     campaign_id = _campaign_id(context, "campaign_schedule", counts=(2, 3))
     zone = context.bot_data.settings.timezone
-    at = campaigns.parse_local_time(" ".join((context.args or [])[1:]), zone=zone)
+    at = campaigns.parse_local_time(" ".join(words(context)[1:]), zone=zone)
     await campaigns.schedule_campaign(campaign_id=campaign_id, at=at, actor=member.telegram_id)
     text = t(
         "staff.campaign.scheduled",
@@ -102,8 +96,7 @@ async def cancel_campaign(update: Update, context: CRMContext, member: StaffMemb
 @require(Role.MANAGER)
 async def list_campaigns(update: Update, context: CRMContext, member: StaffMember) -> None:
     """List the newest 20 campaigns with their status and counts."""
-    if context.args:
-        raise InvalidInput.of("staff.err.usage", usage=Phrase("staff.usage.campaigns"))
+    expect(context, "campaigns", counts={0})
     rows = await campaigns.list_campaigns(limit=20)
     lang = member.text_language
     if not rows:
