@@ -66,6 +66,9 @@ class SetAside:
     set_aside_at: datetime | None = None
 
 
+REPLACEMENT = "\ufffd"  # what a text of only NUL characters becomes
+
+
 def replica_lease(replica: str) -> str:
     """Return the name of the lease that says a replica is alive."""
     return f"replica:{replica}"
@@ -74,10 +77,14 @@ def replica_lease(replica: str) -> str:
 def storable(payload: Any) -> Any:
     """Return an update's JSON without NUL characters, which PostgreSQL's JSON refuses.
 
-    Message texts are stored without them too (``crm.desk.tickets.clean_text``).
+    Message texts are stored without them too (``crm.desk.tickets.clean_text``). A text of
+    nothing but NULs keeps one replacement character: emptied, a customer's message would
+    read as no text at all and never reach a ticket.
     """
     if isinstance(payload, str):
-        return payload.replace("\x00", "") if "\x00" in payload else payload
+        if "\x00" not in payload:
+            return payload
+        return payload.replace("\x00", "") or REPLACEMENT
     if isinstance(payload, dict):
         return {storable(k): storable(v) for k, v in payload.items()}
     if isinstance(payload, list):

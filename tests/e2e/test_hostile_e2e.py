@@ -195,6 +195,19 @@ async def test_hostile_updates_leave_the_bot_responsive_and_store_each_message_o
     assert "/feedback" in reply.text
 
 
+async def test_a_message_of_only_nul_characters_still_reaches_a_ticket(desk: Desk) -> None:
+    alice = desk.customer()
+    desk.sandbox.send_text(alice, "\x00")
+    desk.sandbox.send_text(alice, "a\x00b")
+    await desk.settle()
+    texts = (
+        await Message.filter(direction=Direction.INBOUND)
+        .order_by("id")
+        .values_list("text", flat=True)
+    )
+    assert texts == ["\ufffd", "ab"]
+
+
 async def test_commands_in_captions_and_forwarded_messages_are_kept(desk: Desk) -> None:
     alice = desk.customer()
     await desk.expect_reply(
