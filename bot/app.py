@@ -23,7 +23,7 @@ from bot.polling import DurablePoller
 from bot.processor import PerChatUpdateProcessor
 from bot.settings import Settings, SettingsError
 from bot.telemetry import CountingRequest, Telemetry
-from crm.desk import staff
+from crm.desk import queue
 from crm.desk.floods import FloodControl
 from crm.desk.topics import load_topics
 from crm.errors import InvalidInput
@@ -47,7 +47,7 @@ from handlers import (
 from handlers.context import BotData, CRMContext
 from handlers.errors import on_error
 from handlers.menu import publish_staff_menus
-from handlers.notify import drain_and_notify
+from handlers.notify import tell_handed_out
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,11 @@ async def _post_init(application: Application) -> None:
     """Open the store (migrated), sync the managers with the setting, publish the command menus."""
     settings: Settings = application.bot_data.settings
     await db.open_store(settings.db_url)
-    sync = await staff.sync_managers(telegram_ids=settings.manager_ids)
-    await manager.announce_manager_sync(application.bot, sync)
-    if any(demotion.released for demotion in sync.demoted):
-        await drain_and_notify(application.bot, settings)
+    moved = await queue.sync_managers(
+        telegram_ids=settings.manager_ids, default_capacity=settings.agent_capacity
+    )
+    await manager.announce_manager_sync(application.bot, moved.result)
+    await tell_handed_out(application.bot, moved.handed_out)
     await publish_command_menu(application.bot)
     await publish_staff_menus(application.bot)
     budget = rate_slots.shared_budget(rate=settings.broadcast_rate, redis_url=settings.redis_url)

@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from crm.desk import actions, routing, staff, staff_messages
+from crm.desk import actions, queue, routing, staff, staff_messages
 from crm.desk.actions import TicketHistory
 from crm.desk.tickets import parse_ticket_number
 from crm.errors import CrmError, InvalidInput
@@ -21,9 +21,9 @@ from handlers.callbacks import TicketButton
 from handlers.context import CRMContext, DeskSettings
 from handlers.menu import publish_staff_menu
 from handlers.notify import (
-    drain_and_notify,
     notify_assignment,
     send_about_ticket,
+    tell_handed_out,
 )
 from handlers.survey import send_survey
 from handlers.text import split_message
@@ -102,9 +102,10 @@ async def language(update: Update, context: CRMContext, member: StaffMember) -> 
 @require(Role.AGENT)
 async def go_online(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Mark the agent available and hand them waiting tickets."""
-    await staff.set_online(member=member, online=True)
+    capacity = context.bot_data.settings.agent_capacity
+    moved = await queue.come_online(member=member, default_capacity=capacity)
     await answer(update, t("staff.agent.online", member.text_language))
-    await drain_and_notify(context.bot, context.bot_data.settings)
+    await tell_handed_out(context.bot, moved.handed_out)
 
 
 @require(Role.AGENT)
@@ -272,27 +273,32 @@ async def close_ticket(update: Update, context: CRMContext, member: StaffMember)
 
 
 async def _close(bot: Bot, settings: DeskSettings, member: StaffMember, ticket_id: int) -> Ticket:
-    ticket = await actions.resolve_ticket(ticket_id=ticket_id, staff=member)
-    await send_survey(bot, ticket)
-    await drain_and_notify(bot, settings)  # the agent has room for a waiting ticket now
-    return ticket
+    moved = await queue.close_ticket(
+        ticket_id=ticket_id, by=member, default_capacity=settings.agent_capacity
+    )
+    await send_survey(bot, moved.result)
+    await tell_handed_out(bot, moved.handed_out)  # the agent had room for a waiting ticket
+    return moved.result
 
 
 @require(Role.AGENT)
 async def reopen(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Reopen a resolved ticket."""
     ticket_id = _ticket_arg(context, "reopen")
-    ticket = await actions.reopen_ticket(
-        ticket_id=ticket_id, staff=member, scope=context.bot_data.settings.agent_scope
+    settings = context.bot_data.settings
+    moved = await queue.reopen_ticket(
+        ticket_id=ticket_id,
+        by=member,
+        scope=settings.agent_scope,
+        default_capacity=settings.agent_capacity,
     )
-    lang = member.text_language
+    ticket, lang = moved.result, member.text_language
     if ticket.assignee is not None:
         text = t("staff.reopen.with", lang, ticket_id=ticket_id, owner=ticket.assignee.label)
     else:
         text = t("staff.reopen.queued", lang, ticket_id=ticket_id)
     await answer(update, text)
-    if ticket.assignee is None:
-        await drain_and_notify(context.bot, context.bot_data.settings)
+    await tell_handed_out(context.bot, moved.handed_out)
 
 
 @require(Role.AGENT)
@@ -301,16 +307,17 @@ async def transfer(update: Update, context: CRMContext, member: StaffMember) -> 
     args = expect(context, "transfer", counts={2})
     ticket_id = parse_ticket_number(args[0])
     target = staff.parse_user_id(args[1])
-    assignment = await routing.transfer_ticket(
-        ticket_id=ticket_id, to_telegram_id=target, by=member
+    capacity = context.bot_data.settings.agent_capacity
+    moved = await queue.transfer_ticket(
+        ticket_id=ticket_id, to_telegram_id=target, by=member, default_capacity=capacity
     )
+    assignment, lang = moved.result, member.text_language
     reason = Phrase("staff.notify.transferred", name=member.label, ticket_id=ticket_id)
     await notify_assignment(context.bot, assignment, reason=reason)
-    lang = member.text_language
     await answer(
         update, t("staff.transfer.done", lang, ticket_id=ticket_id, name=assignment.staff.label)
     )
-    await drain_and_notify(context.bot, context.bot_data.settings)
+    await tell_handed_out(context.bot, moved.handed_out)
 
 
 @require(Role.AGENT)

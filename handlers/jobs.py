@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from crm.desk import actions, sla
+from crm.desk import actions, queue, sla
 from crm.desk.staff import find_staff
 from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import SlaKind
@@ -17,7 +17,7 @@ from crm.store import dialogs, inbox, leases
 from handlers import sales
 from handlers.agent import unknown_reply_text
 from handlers.context import CRMContext, DeskSettings
-from handlers.notify import alert_managers, drain_and_notify
+from handlers.notify import alert_managers, tell_handed_out
 from handlers.text import esc
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,6 @@ async def check_sla(application: Application) -> int:
         )
         await alert_managers(application.bot, alert, ticket=ticket)
     await sla.mark_notified(breaches=pending)
-    if await sla.release_late_from_offline_agents():
-        await drain_and_notify(application.bot, settings)
+    moved = await queue.reroute_late_tickets(default_capacity=settings.agent_capacity)
+    await tell_handed_out(application.bot, moved.handed_out)
     return len(pending)

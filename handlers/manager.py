@@ -10,14 +10,14 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from crm import audit
-from crm.desk import staff
+from crm.desk import queue, staff
 from crm.i18n import Phrase, t
 from crm.models import ManagerSource, Role, StaffMember
 from handlers.args import expect, refuse_usage
 from handlers.auth import answer, require
 from handlers.context import CRMContext
 from handlers.menu import publish_staff_menu, withdraw_staff_menu
-from handlers.notify import drain_and_notify
+from handlers.notify import tell_handed_out
 from handlers.text import esc, split_message
 from handlers.unpack import NEW_PRIVATE
 from handlers.views import team as views
@@ -56,15 +56,17 @@ async def agent_add(update: Update, context: CRMContext, member: StaffMember) ->
 async def agent_remove(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Remove an agent; their open tickets go back to the queue and are re-routed."""
     args = expect(context, "agent_remove", counts={1})
-    removed, released = await staff.remove_agent(
-        telegram_id=staff.parse_user_id(args[0]), by=member
+    capacity = context.bot_data.settings.agent_capacity
+    moved = await queue.remove_agent(
+        telegram_id=staff.parse_user_id(args[0]), by=member, default_capacity=capacity
     )
+    removed, released = moved.result
     text = t(
         "staff.team.agent_removed", member.text_language, name=removed.label, released=len(released)
     )
     await answer(update, text)
     await withdraw_staff_menu(context.bot, removed.telegram_id)
-    await drain_and_notify(context.bot, context.bot_data.settings)
+    await tell_handed_out(context.bot, moved.handed_out)
 
 
 @require(Role.MANAGER)
@@ -100,7 +102,11 @@ async def manager_add(update: Update, context: CRMContext, member: StaffMember) 
 async def manager_remove(update: Update, context: CRMContext, member: StaffMember) -> None:
     """Take the manager role back (never from the last manager); they and the others are told."""
     args = expect(context, "manager_remove", counts={1})
-    demotion = await staff.demote_manager(telegram_id=staff.parse_user_id(args[0]), by=member)
+    capacity = context.bot_data.settings.agent_capacity
+    moved = await queue.demote_manager(
+        telegram_id=staff.parse_user_id(args[0]), by=member, default_capacity=capacity
+    )
+    demotion = moved.result
     person, lang = demotion.member, member.text_language
     text = t(
         "staff.team.manager_removed",
@@ -113,8 +119,7 @@ async def manager_remove(update: Update, context: CRMContext, member: StaffMembe
         text += t("staff.team.setting_returns", lang)
     await answer(update, text)
     await announce_demotion(context.bot, demotion)
-    if demotion.released:
-        await drain_and_notify(context.bot, context.bot_data.settings)
+    await tell_handed_out(context.bot, moved.handed_out)
 
 
 async def announce_promotion(bot: Bot, promoted: StaffMember, *, by: StaffMember) -> None:

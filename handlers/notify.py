@@ -161,12 +161,10 @@ async def route_reopened_and_notify(bot: Bot, settings: DeskSettings, *, ticket_
         await _notify_safely(bot, assignment, reason)
 
 
-async def drain_and_notify(bot: Bot, settings: DeskSettings) -> Sequence[routing.Assignment]:
-    """Hand out waiting tickets and tell each agent."""
-    assignments = await routing.drain_queue(default_capacity=settings.agent_capacity)
+async def tell_handed_out(bot: Bot, assignments: Sequence[routing.Assignment]) -> None:
+    """Tell each agent about the waiting ticket the queue handed them (crm.desk.queue)."""
     for assignment in assignments:
         await _notify_safely(bot, assignment, Phrase("staff.notify.from_queue"))
-    return assignments
 
 
 async def _notify_safely(bot: Bot, assignment: routing.Assignment, reason: Phrase) -> None:
