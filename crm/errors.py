@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from crm.i18n import DEFAULT_LANGUAGE, t
+
+if TYPE_CHECKING:
+    from crm.models import StaffMember
 
 
 class CrmError(Exception):
@@ -66,3 +69,76 @@ class InvalidInput(CrmError):
 
 class NotAuthorised(CrmError):
     """The caller may not do this."""
+
+
+class AlreadyAssigned(InvalidInput):
+    """Someone else owns the ticket."""
+
+    def __init__(self, ticket_id: int, owner: StaffMember) -> None:
+        self.say("staff.err.ticket_already_with", ticket_id=ticket_id, owner=owner.label)
+        self.ticket_id = ticket_id
+        self.owner = owner
+
+
+class LastManager(InvalidInput):
+    """Removing this manager would leave the desk without one."""
+
+    def __init__(self, member: StaffMember) -> None:
+        self.say("staff.err.last_manager", name=member.label, telegram_id=member.telegram_id)
+        self.member = member
+
+
+class SurveyClosed(CrmError):
+    """The survey was answered already, or a newer one replaced it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "answered" | "superseded" | "unknown"
+
+
+class CustomerNotFound(InvalidInput):
+    """No customer has that id."""
+
+    def __init__(self, customer_id: int) -> None:
+        self.say("staff.err.customer_not_found", customer_id=customer_id)
+        self.customer_id = customer_id
+
+
+class DealNotFound(InvalidInput):
+    """No deal has that number."""
+
+    def __init__(self, deal_id: int) -> None:
+        self.say("staff.err.deal_not_found", deal_id=deal_id)
+        self.deal_id = deal_id
+
+
+class TaskNotFound(InvalidInput):
+    """No task has that number."""
+
+    def __init__(self, task_id: int) -> None:
+        self.say("staff.err.task_not_found", task_id=task_id)
+        self.task_id = task_id
+
+
+class CampaignNotFound(InvalidInput):
+    """No campaign with that number."""
+
+    def __init__(self, campaign_id: int) -> None:
+        self.say("staff.err.campaign_not_found", campaign_id=campaign_id)
+        self.campaign_id = campaign_id
+
+
+class CleaningError(InvalidInput):
+    """A value (or a whole file) the importer cannot use; the message says why."""
+
+
+class SentimentModelError(CrmError):
+    """A sentiment model file is missing, unreadable or not a sentiment model."""
+
+
+class StoreUnavailable(CrmError):
+    """The store cannot be opened at all (e.g. its folder does not exist)."""
+
+
+class SchemaTooNew(CrmError):
+    """The store was migrated by a newer version of the product than this one."""

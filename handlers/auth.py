@@ -8,14 +8,14 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Update, User
 
-from crm.desk.csat import SurveyClosed
-from crm.desk.routing import AlreadyAssigned
 from crm.desk.staff import authorise, find_staff, refresh_profile
 from crm.errors import (
+    AlreadyAssigned,
     CrmError,
     InvalidInput,
     NoOpenTicket,
     NotAuthorised,
+    SurveyClosed,
     TicketAlreadyResolved,
     TicketNotFound,
 )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from crm import audit
-from crm.customers.merge import CustomerNotFound, merge_customers
+from crm.customers.merge import merge_customers
 from crm.customers.profiles import CustomerProfile, register_customer
-from crm.errors import InvalidInput
-from crm.imports.parsers import CleaningError, normalise_phone
+from crm.errors import CleaningError, CustomerNotFound, InvalidInput
+from crm.imports.parsers import normalise_phone
 from crm.models import Customer
 
 

@@ -18,18 +18,10 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm import audit, ids
-from crm.errors import InvalidInput
+from crm.errors import CustomerNotFound, InvalidInput
 from crm.models import Customer
 
 log = logging.getLogger(__name__)
-
-
-class CustomerNotFound(InvalidInput):
-    """No customer has that id."""
-
-    def __init__(self, customer_id: int) -> None:
-        self.say("staff.err.customer_not_found", customer_id=customer_id)
-        self.customer_id = customer_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,9 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm import clock
-from crm.desk.routing import AlreadyAssigned
 from crm.desk.staff import TicketAction, acts_for, check_owner, check_scope
 from crm.desk.tickets import clean_text
-from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
+from crm.errors import AlreadyAssigned, InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.models import (
     OPEN_STATUSES,
     AgentScope,

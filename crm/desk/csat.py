@@ -9,20 +9,12 @@ from tortoise.transactions import in_transaction
 
 from crm import clock
 from crm.desk.tickets import LOW_RATING, RATING_MAX, RATING_MIN
-from crm.errors import CrmError, InvalidInput
+from crm.errors import InvalidInput, SurveyClosed
 from crm.models import Priority, Rating, Survey, Ticket, TicketKind
 
 # How long a reply to the "Add a comment" prompt is still taken as the rating's comment
 # (later it is a request like any other message).
 COMMENT_WINDOW = timedelta(hours=24)
-
-
-class SurveyClosed(CrmError):
-    """The survey was answered already, or a newer one replaced it."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "answered" | "superseded" | "unknown"
 
 
 @dataclass(frozen=True, slots=True)

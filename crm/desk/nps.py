@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from crm import clock
-from crm.desk.csat import SurveyClosed
-from crm.errors import InvalidInput
+from crm.errors import InvalidInput, SurveyClosed
 from crm.models import NpsResponse
 
 ASK_EVERY = timedelta(days=90)

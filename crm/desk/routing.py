@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from crm import audit, clock
 from crm.desk.staff import TicketAction, agent_loads, check_owner, find_staff
-from crm.errors import InvalidInput, TicketAlreadyResolved, TicketNotFound
+from crm.errors import AlreadyAssigned, InvalidInput, TicketAlreadyResolved, TicketNotFound
 from crm.i18n import DEFAULT_LANGUAGE, Phrase
 from crm.models import OPEN_STATUSES, StaffMember, Ticket, TicketKind
 
@@ -41,15 +41,6 @@ class Assignment:
     ticket: Ticket
     staff: StaffMember
     previous: StaffMember | None = None
-
-
-class AlreadyAssigned(InvalidInput):
-    """Someone else owns the ticket."""
-
-    def __init__(self, ticket_id: int, owner: StaffMember) -> None:
-        self.say("staff.err.ticket_already_with", ticket_id=ticket_id, owner=owner.label)
-        self.ticket_id = ticket_id
-        self.owner = owner
 
 
 def wanted_skills(*, kind: TicketKind, topic: str) -> frozenset[str]:

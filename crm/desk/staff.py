@@ -14,7 +14,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from crm import audit, ids
-from crm.errors import InvalidInput, NotAuthorised
+from crm.errors import InvalidInput, LastManager, NotAuthorised
 from crm.i18n import CATALOG, Phrase
 from crm.models import OPEN_STATUSES, AgentScope, ManagerSource, Role, StaffMember, Ticket
 
@@ -72,14 +72,6 @@ class ManagerSync:
     promoted: list[StaffMember]
     demoted: list[Demotion]
     managers: list[StaffMember]
-
-
-class LastManager(InvalidInput):
-    """Removing this manager would leave the desk without one."""
-
-    def __init__(self, member: StaffMember) -> None:
-        self.say("staff.err.last_manager", name=member.label, telegram_id=member.telegram_id)
-        self.member = member
 
 
 async def sync_managers(*, telegram_ids: Iterable[int]) -> ManagerSync:

@@ -13,12 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import phonenumbers
 
-from crm.errors import InvalidInput
-
-
-class CleaningError(InvalidInput):
-    """A value (or a whole file) the importer cannot use; the message says why."""
-
+from crm.errors import CleaningError
 
 SPACE = re.compile(r"[\s\u200b\ufeff]+")
 CJK = re.compile(r"[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")

@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from crm.imports.parsers import CleaningError
+from crm.errors import CleaningError
 
 _DELIMITERS = (",", ";", "\t", "|")
 _XLSX_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}

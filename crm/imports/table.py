@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm.errors import CleaningError
 from crm.imports import ImportKind
 from crm.imports.cells import restore_cell
 from crm.imports.columns import FIELDS, ColumnMapping, ValueKind, match_positions, unique_labels
@@ -21,7 +22,6 @@ from crm.imports.parsers import (
     LANGUAGE_CODE,
     MAILTO,
     SPACE,
-    CleaningError,
     email_error,
     normalise_name,
     normalise_phone,

@@ -13,9 +13,9 @@ from tortoise.transactions import in_transaction
 
 from crm import clock, ids
 from crm.desk.staff import acts_for, find_staff
-from crm.errors import InvalidInput, NotAuthorised
+from crm.errors import CleaningError, DealNotFound, InvalidInput, NotAuthorised, TaskNotFound
 from crm.i18n import term
-from crm.imports.parsers import CleaningError, parse_amount
+from crm.imports.parsers import parse_amount
 from crm.models import (
     Customer,
     Deal,
@@ -38,22 +38,6 @@ OPEN_STAGES = FUNNEL[:-1]
 CLOSED_STAGES = (DealStage.WON, DealStage.LOST)
 TITLE_LENGTH = 255
 TASK_LENGTH = 2_000
-
-
-class DealNotFound(InvalidInput):
-    """No deal has that number."""
-
-    def __init__(self, deal_id: int) -> None:
-        self.say("staff.err.deal_not_found", deal_id=deal_id)
-        self.deal_id = deal_id
-
-
-class TaskNotFound(InvalidInput):
-    """No task has that number."""
-
-    def __init__(self, task_id: int) -> None:
-        self.say("staff.err.task_not_found", task_id=task_id)
-        self.task_id = task_id
 
 
 class TargetKind(StrEnum):

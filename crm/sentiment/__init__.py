@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crm.errors import SentimentModelError
 from crm.sentiment.cues import CueAnalyzer
 from crm.sentiment.evaluation import (
     EvalResult,
@@ -30,7 +31,6 @@ from crm.sentiment.labels import Analyzer, SentimentLabel, SentimentScore, parse
 from crm.sentiment.lexicon import TextBlobAnalyzer
 from crm.sentiment.model import (
     SentimentModel,
-    SentimentModelError,
     TrainedAnalyzer,
     load_model,
     normalise_for_model,

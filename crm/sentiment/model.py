@@ -12,14 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from crm import clock
-from crm.errors import CrmError, InvalidInput
+from crm.errors import InvalidInput, SentimentModelError
 from crm.sentiment.labels import SentimentLabel, SentimentScore, _clamp, _parse_labels
 from crm.sentiment.lexicon import _APOSTROPHES
-
-
-class SentimentModelError(CrmError):
-    """A sentiment model file is missing, unreadable or not a sentiment model."""
-
 
 _MODEL_FORMAT = "crm-sentiment-model/1"
 _LINK_RE = re.compile(r"(?:https?://|www\.)\S+")

@@ -15,7 +15,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate
 
-from crm.errors import CrmError
+from crm.errors import CrmError, SchemaTooNew, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +69,6 @@ def redact_db_url(db_url: str) -> str:
     """Hide a password in a database (or Redis) URL for logging."""
     # The user name may be empty: Redis URLs are often redis://:PASSWORD@HOST.
     return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", db_url)
-
-
-class StoreUnavailable(CrmError):
-    """The store cannot be opened at all (e.g. its folder does not exist)."""
 
 
 def check_reachable_path(db_url: str) -> None:
@@ -183,10 +179,6 @@ async def pending_sql(db_url: str) -> list[str]:
         finally:
             await Tortoise.close_connections()
     return statements
-
-
-class SchemaTooNew(CrmError):
-    """The store was migrated by a newer version of the product than this one."""
 
 
 async def open_store(db_url: str, *, run_migrations: bool = True) -> None:

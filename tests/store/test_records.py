@@ -14,9 +14,9 @@ import pytest
 
 from crm import audit
 from crm.customers.linking import link_telegram, link_telegram_by_phone
-from crm.customers.merge import CustomerNotFound, merge_customers
+from crm.customers.merge import merge_customers
 from crm.customers.profiles import register_customer
-from crm.errors import InvalidInput
+from crm.errors import CustomerNotFound, InvalidInput
 from crm.imports import ImportKind
 from crm.imports.pipeline import import_file, rejects_csv
 from crm.imports.report import ImportReport, RowOutcome

@@ -17,7 +17,6 @@ from crm.desk.actions import (
 )
 from crm.desk.routing import take_ticket, transfer_ticket
 from crm.desk.staff import (
-    LastManager,
     add_agent,
     authorise,
     demote_manager,
@@ -26,7 +25,7 @@ from crm.desk.staff import (
     sync_managers,
 )
 from crm.desk.tickets import log_customer_message
-from crm.errors import InvalidInput, NotAuthorised
+from crm.errors import InvalidInput, LastManager, NotAuthorised
 from crm.models import (
     AgentScope,
     AuditEntry,

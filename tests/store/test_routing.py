@@ -11,14 +11,12 @@ from crm import clock
 from crm.desk.actions import add_note, mark_delivered, prepare_reply, reopen_ticket, resolve_ticket
 from crm.desk.csat import (
     COMMENT_WINDOW,
-    SurveyClosed,
     answer_survey,
     await_comment,
     commentable_survey,
     create_survey,
 )
 from crm.desk.routing import (
-    AlreadyAssigned,
     Candidate,
     choose_agent,
     drain_queue,
@@ -42,7 +40,13 @@ from crm.desk.staff import (
     sync_managers,
 )
 from crm.desk.tickets import log_customer_message, open_ticket
-from crm.errors import InvalidInput, NotAuthorised, TicketAlreadyResolved
+from crm.errors import (
+    AlreadyAssigned,
+    InvalidInput,
+    NotAuthorised,
+    SurveyClosed,
+    TicketAlreadyResolved,
+)
 from crm.models import (
     AgentScope,
     Message,

@@ -10,9 +10,9 @@ import pytest
 from crm import clock
 from crm.desk import nps
 from crm.desk.actions import add_note, mark_delivered, prepare_reply
-from crm.desk.csat import SurveyClosed
 from crm.desk.staff import add_agent
 from crm.desk.tickets import log_customer_message, rate_service
+from crm.errors import SurveyClosed
 from crm.models import AgentScope, Direction, Message, NpsResponse
 from crm.sentiment import CueAnalyzer, SentimentLabel, SentimentScore
 from crm.sentiment.scoring import score_pending, ticket_sentiment, weak_labels_from_ratings

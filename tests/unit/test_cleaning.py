@@ -11,11 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from crm.errors import CleaningError
 from crm.imports import ImportKind
 from crm.imports.columns import ColumnMapping, match_columns
 from crm.imports.dedupe import clean_customers, clean_order_lines, clean_products
 from crm.imports.parsers import (
-    CleaningError,
     normalise_email,
     normalise_name,
     normalise_phone,

@@ -10,6 +10,7 @@ The campaign API, by what changes together:
 Callers use it as ``from crm.marketing import campaigns`` and ``campaigns.create_campaign(...)``.
 """
 
+from crm.errors import CampaignNotFound
 from crm.marketing.campaigns.delivery import (
     BLOCKED_REASON,
     DEFAULT_LEASE,
@@ -42,7 +43,6 @@ from crm.marketing.campaigns.drafts import (
     preview_audience,
 )
 from crm.marketing.campaigns.lifecycle import (
-    CampaignNotFound,
     cancel_campaign,
     get_campaign,
     list_campaigns,

@@ -12,18 +12,10 @@ from datetime import UTC, datetime, tzinfo
 from tortoise.functions import Count
 
 from crm import audit, clock
-from crm.errors import InvalidInput
+from crm.errors import CampaignNotFound, InvalidInput
 from crm.i18n import Phrase
 from crm.marketing.campaigns.delivery import Progress
 from crm.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
-
-
-class CampaignNotFound(InvalidInput):
-    """No campaign with that number."""
-
-    def __init__(self, campaign_id: int) -> None:
-        self.say("staff.err.campaign_not_found", campaign_id=campaign_id)
-        self.campaign_id = campaign_id
 
 
 async def get_campaign(*, campaign_id: int) -> Campaign:
