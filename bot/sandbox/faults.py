@@ -12,6 +12,8 @@ from http import HTTPStatus
 from bot.sandbox.wire import ApiError, JSONDict
 
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+# Telegram's FAQ: "no more than 20 messages per minute" to the same group.
+GROUP_PER_MINUTE = 20
 
 
 @dataclass
@@ -30,11 +32,11 @@ class RateLimiter:
 
     __slots__ = ("_times", "capacity", "window")
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, *, window: float | None = None) -> None:
         if per_second <= 0:
             raise ValueError("rate must be positive")
-        self.window = max(1.0, 1.0 / per_second)
-        self.capacity = max(1, int(per_second * self.window))
+        self.window = window if window is not None else max(1.0, 1.0 / per_second)
+        self.capacity = max(1, int(per_second * self.window + 1e-9))
         self._times: dict[int, deque[float]] = {}
 
     def retry_after(self, key: int, now: float) -> int | None:
@@ -79,6 +81,7 @@ class Faults:
         self._stalled = 0
         self._global_limit: RateLimiter | None = None
         self._chat_limit: RateLimiter | None = None
+        self._group_limit: RateLimiter | None = None
 
     def inject_fault(
         self,
@@ -156,11 +159,24 @@ class Faults:
         self._blocked.discard(user_id)
 
     def set_rate_limits(
-        self, *, global_per_second: float | None = None, per_chat_per_second: float | None = None
+        self,
+        *,
+        global_per_second: float | None = None,
+        per_chat_per_second: float | None = None,
+        per_group_per_minute: float | None = None,
     ) -> None:
-        """Enable sliding-window send limits (None disables a limit); excess calls get 429."""
+        """Enable sliding-window send limits (None disables a limit); excess calls get 429.
+
+        Groups and supergroups also take at most `per_group_per_minute` messages a minute; left
+        as None it is Telegram's 20 whenever another limit is on (0 turns it off).
+        """
         self._global_limit = RateLimiter(global_per_second) if global_per_second else None
         self._chat_limit = RateLimiter(per_chat_per_second) if per_chat_per_second else None
+        if per_group_per_minute is None and (global_per_second or per_chat_per_second):
+            per_group_per_minute = GROUP_PER_MINUTE
+        self._group_limit = (
+            RateLimiter(per_group_per_minute / 60, window=60.0) if per_group_per_minute else None
+        )
 
     def _take_fault(self, key: str, params: JSONDict) -> None:
         """Raise the first injected fault matching this call, consuming it."""
@@ -179,19 +195,23 @@ class Faults:
 
     def _admit(self, chat_id: int) -> None:
         """Apply the rate limits to one outgoing message and record it."""
-        if self._global_limit is None and self._chat_limit is None:
+        if self._global_limit is None and self._chat_limit is None and self._group_limit is None:
             return
         now = time.monotonic()
-        waits = [
-            limiter.retry_after(key, now)
-            for limiter, key in ((self._global_limit, 0), (self._chat_limit, chat_id))
+        in_group = self._chats.get(chat_id, {}).get("type") in ("group", "supergroup")
+        limits = [
+            (limiter, key)
+            for limiter, key in (
+                (self._global_limit, 0),
+                (self._chat_limit, chat_id),
+                (self._group_limit if in_group else None, chat_id),
+            )
             if limiter is not None
         ]
+        waits = [limiter.retry_after(key, now) for limiter, key in limits]
         wait = max((w for w in waits if w is not None), default=None)
         if wait is not None:
             self.rate_limited_calls += 1
             raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
-        if self._global_limit is not None:
-            self._global_limit.record(0, now)
-        if self._chat_limit is not None:
-            self._chat_limit.record(chat_id, now)
+        for limiter, key in limits:
+            limiter.record(key, now)
