@@ -33,16 +33,26 @@ class Driver:
         return user
 
     def group(
-        self, chat_id: int, title: str, *, chat_type: str = "group", username: str | None = None
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        chat_type: str = "group",
+        username: str | None = None,
+        is_forum: bool = False,
     ) -> JSONDict:
-        """Register (or update) a group chat the bot is a member of."""
+        """Register (or update) a group chat the bot is a member of (a forum: topics on)."""
         if chat_id >= 0:
             raise ValueError("group chat ids must be negative")
         if chat_type not in ("group", "supergroup", "channel"):
             raise ValueError(f"unsupported chat type {chat_type!r}")
+        if is_forum and chat_type != "supergroup":
+            raise ValueError("only a supergroup can be a forum")
         chat: JSONDict = {"id": chat_id, "type": chat_type, "title": title}
         if username is not None:
             chat["username"] = username
+        if is_forum:
+            chat["is_forum"] = True  # Telegram leaves the field out when False
         self._chats[chat_id] = chat
         return chat
 

@@ -78,6 +78,7 @@ class Messages:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self._blocked:
             raise ApiError(403, BLOCKED_DESCRIPTION)
+        self._check_bot_present(chat)
         return chat
 
     def _find_message(self, chat_id: int, message_id: int) -> JSONDict | None:

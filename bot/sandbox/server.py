@@ -1,9 +1,9 @@
 """SandboxBotAPI: the aiohttp app on loopback that routes each Bot API call to its method.
 
 The class is composed of one mixin per area (driver, observer, messages, edits, keyboards, chats,
-files, updates, webhook, faults); this module holds what ties them together: the state of the
-world they share, the method table, the server's lifecycle and the one request handler every
-call passes through.
+members, files, updates, webhook, faults); this module holds what ties them together: the state
+of the world they share, the method table, the server's lifecycle and the one request handler
+every call passes through.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.sandbox.edits import Edits
 from bot.sandbox.faults import Faults
 from bot.sandbox.files import FileStore
 from bot.sandbox.keyboards import Keyboards
+from bot.sandbox.members import Members
 from bot.sandbox.messages import Messages
 from bot.sandbox.observer import Observer
 from bot.sandbox.records import ApiCall, SandboxUser
@@ -47,6 +48,7 @@ class SandboxBotAPI(
     Edits,
     Keyboards,
     Chats,
+    Members,
     FileStore,
     UpdateQueue,
     WebhookPusher,
@@ -91,6 +93,7 @@ class SandboxBotAPI(
         self._init_files()
         self._init_keyboards()
         self._init_chats()
+        self._init_members()
         self._init_webhook()
         self._init_updates()
         self._init_faults()
@@ -128,6 +131,10 @@ class SandboxBotAPI(
                 ("deleteMessage", self._api_delete_message),
                 ("answerCallbackQuery", self._api_answer_callback_query),
                 ("getFile", self._api_get_file),
+                ("getChatMember", self._api_get_chat_member),
+                ("getChatAdministrators", self._api_get_chat_administrators),
+                ("pinChatMessage", self._api_pin_chat_message),
+                ("unpinChatMessage", self._api_unpin_chat_message),
             )
         }
 
