@@ -65,12 +65,19 @@ class Driver:
         chat_type: str = "private",
         reply_to_message_id: int | None = None,
         forward_from: SandboxUser | None = None,
+        thread_id: int | None = None,
     ) -> JSONDict:
-        """Enqueue a text message from `user` and return the message dict."""
+        """Enqueue a text message from `user` (in forum topic `thread_id`) and return it."""
         if not text.strip():
             raise ValueError("Telegram clients cannot send empty messages")
         chat = self._user_chat(user, chat_id, chat_type)
+        if thread_id is not None:
+            if not chat.get("is_forum"):
+                raise ValueError(f"chat {chat['id']} is not a forum")
+            self._user_may_post_in(chat, user.id, thread_id)
         message = self._user_message(user, chat, reply_to_message_id)
+        if thread_id is not None:
+            self._place_in_thread(message, {"thread_id": thread_id, "is_topic": True})
         message["text"] = text
         entities = bot_command_entities(text)
         if entities:

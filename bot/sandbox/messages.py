@@ -163,12 +163,14 @@ class Messages:
         content: JSONDict,
         reply: JSONDict | None,
         markup: JSONDict | None,
+        thread: JSONDict | None = None,
     ) -> JSONDict:
-        """Create a bot message in `chat` with the given content."""
+        """Create a bot message in `chat` (in a thread, see Forum._send_thread) with the content."""
         message = self._new_message(chat, self._bot_user)
         message.update(content)
         if reply is not None:
             message["reply_to_message"] = reply
+        self._place_in_thread(message, thread)
         if markup is not None and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         return message
@@ -176,17 +178,19 @@ class Messages:
     def _api_send_message(self, params: JSONDict) -> JSONDict:
         """Serve sendMessage."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         content = self._text_content(params)
         reply = self._reply_to(chat["id"], params)
         markup = self._markup(params)
         self._admit(chat["id"])
-        message = self._compose(chat, content, reply, markup)
+        message = self._compose(chat, content, reply, markup, thread)
         self._record("sendMessage", params, message, text=text_value(params, "text"), markup=markup)
         return message
 
     def _api_send_media(self, method: str, kind: str, params: JSONDict) -> JSONDict:
         """Serve sendPhoto / sendDocument / sendVoice / sendSticker / sendVideo / sendAudio."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         caption = {} if kind == "sticker" else self._caption_content(params)
         reply = self._reply_to(chat["id"], params)
         markup = self._markup(params)
@@ -198,7 +202,7 @@ class Messages:
             overrides["emoji"] = text_value(params, "emoji")
         self._admit(chat["id"])
         content = {kind: self._media_object(stored, overrides), **caption}
-        message = self._compose(chat, content, reply, markup)
+        message = self._compose(chat, content, reply, markup, thread)
         self._record(
             method,
             params,
@@ -212,6 +216,7 @@ class Messages:
     def _api_send_location(self, params: JSONDict) -> JSONDict:
         """Serve sendLocation."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         try:
             location = {
                 "latitude": float(params["latitude"]),
@@ -222,13 +227,14 @@ class Messages:
         reply = self._reply_to(chat["id"], params)
         markup = self._markup(params)
         self._admit(chat["id"])
-        message = self._compose(chat, {"location": location}, reply, markup)
+        message = self._compose(chat, {"location": location}, reply, markup, thread)
         self._record("sendLocation", params, message, text=None, markup=markup)
         return message
 
     def _api_send_contact(self, params: JSONDict) -> JSONDict:
         """Serve sendContact."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         phone = text_value(params, "phone_number")
         first_name = text_value(params, "first_name")
         if not phone:
@@ -241,13 +247,14 @@ class Messages:
         reply = self._reply_to(chat["id"], params)
         markup = self._markup(params)
         self._admit(chat["id"])
-        message = self._compose(chat, {"contact": contact}, reply, markup)
+        message = self._compose(chat, {"contact": contact}, reply, markup, thread)
         self._record("sendContact", params, message, text=None, markup=markup)
         return message
 
     def _api_send_media_group(self, params: JSONDict) -> list[JSONDict]:
         """Serve sendMediaGroup."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         media = params.get("media")
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise ApiError(400, "Bad Request: media must include 2-10 items")
@@ -274,7 +281,7 @@ class Messages:
                 "media_group_id": group_id,
                 **caption,
             }
-            message = self._compose(chat, content, reply, None)
+            message = self._compose(chat, content, reply, None, thread)
             self._record(
                 "sendMediaGroup", params, message, text=raw_caption, markup=None, stored=stored
             )
@@ -283,7 +290,7 @@ class Messages:
 
     def _api_send_chat_action(self, params: JSONDict) -> bool:
         """Serve sendChatAction."""
-        self._target_chat(params)
+        self._send_thread(self._target_chat(params), params)
         if text_value(params, "action") not in _CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
         return True
@@ -302,6 +309,7 @@ class Messages:
     def _api_copy_message(self, params: JSONDict) -> JSONDict:
         """Serve copyMessage."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         source = self._source_message(params, "copy")
         content = {k: source[k] for k in _CONTENT_KEYS if k in source}
         if "caption" in params and "text" not in content:
@@ -311,7 +319,7 @@ class Messages:
         reply = self._reply_to(chat["id"], params)
         markup = self._markup(params)
         self._admit(chat["id"])
-        message = self._compose(chat, content, reply, markup)
+        message = self._compose(chat, content, reply, markup, thread)
         text = text_value(params, "caption") or content.get("text", content.get("caption"))
         self._record(
             "copyMessage",
@@ -326,6 +334,7 @@ class Messages:
     def _api_forward_message(self, params: JSONDict) -> JSONDict:
         """Serve forwardMessage."""
         chat = self._target_chat(params)
+        thread = self._send_thread(chat, params)
         source = self._source_message(params, "forward")
         content = {k: source[k] for k in _CONTENT_KEYS if k in source}
         origin = source.get("forward_origin") or {
@@ -334,7 +343,7 @@ class Messages:
             "date": source["date"],
         }
         self._admit(chat["id"])
-        message = self._compose(chat, {**content, "forward_origin": origin}, None, None)
+        message = self._compose(chat, {**content, "forward_origin": origin}, None, None, thread)
         self._record(
             "forwardMessage",
             params,

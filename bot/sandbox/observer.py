@@ -29,9 +29,10 @@ class Observer:
         self._in_flight = 0
         self._last_activity = time.monotonic()
 
-    def messages_to(self, chat_id: int) -> list[SentMessage]:
-        """Return every message the bot sent to `chat_id`, oldest first."""
-        return list(self._sent_by_chat.get(chat_id, ()))
+    def messages_to(self, chat_id: int, *, thread_id: int | None = None) -> list[SentMessage]:
+        """Return every message the bot sent to `chat_id` (in one thread), oldest first."""
+        sent = self._sent_by_chat.get(chat_id, ())
+        return [m for m in sent if thread_id is None or m.thread_id == thread_id]
 
     def calls(self, method: str) -> list[ApiCall]:
         """Return the recorded calls of one API method (case-insensitive)."""
@@ -62,10 +63,16 @@ class Observer:
         contains: str | None = None,
         count: int = 1,
         timeout: float = 5.0,
+        thread_id: int | None = None,
     ) -> SentMessage:
-        """Wait for the `count`-th message to `chat_id` (containing `contains`) and return it."""
+        """Wait for the `count`-th message to `chat_id` (containing `contains`) and return it.
+
+        With `thread_id`, only messages to that thread (forum topic) count.
+        """
 
         def matches(sent: SentMessage) -> bool:
+            if thread_id is not None and sent.thread_id != thread_id:
+                return False
             if contains is None:
                 return True
             return any(contains in text for text in (sent.text, sent.plain_text) if text)
@@ -83,6 +90,8 @@ class Observer:
             return await self.wait_for(check, timeout=timeout)
         except TimeoutError:
             what = f"message #{count} to chat {chat_id}"
+            if thread_id is not None:
+                what += f" thread {thread_id}"
             if contains is not None:
                 what += f" containing {contains!r}"
             raise TimeoutError(self._describe_timeout(f"no {what} within {timeout}s")) from None

@@ -69,6 +69,12 @@ class SentMessage:
     deleted: bool = False
 
     @property
+    def thread_id(self) -> int | None:
+        """Return the message_thread_id the message went to (None outside threads)."""
+        value = self.message.get("message_thread_id")
+        return value if isinstance(value, int) else None
+
+    @property
     def plain_text(self) -> str | None:
         """Return the text or caption as rendered by Telegram (HTML tags removed)."""
         value = self.message.get("text", self.message.get("caption"))

@@ -1,9 +1,9 @@
 """SandboxBotAPI: the aiohttp app on loopback that routes each Bot API call to its method.
 
 The class is composed of one mixin per area (driver, observer, messages, edits, keyboards, chats,
-members, files, updates, webhook, faults); this module holds what ties them together: the state
-of the world they share, the method table, the server's lifecycle and the one request handler
-every call passes through.
+members, forum, files, updates, webhook, faults); this module holds what ties them together: the
+state of the world they share, the method table, the server's lifecycle and the one request
+handler every call passes through.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.edits import Edits
 from bot.sandbox.faults import Faults
 from bot.sandbox.files import FileStore
+from bot.sandbox.forum import Forum
 from bot.sandbox.keyboards import Keyboards
 from bot.sandbox.members import Members
 from bot.sandbox.messages import Messages
@@ -49,6 +50,7 @@ class SandboxBotAPI(
     Keyboards,
     Chats,
     Members,
+    Forum,
     FileStore,
     UpdateQueue,
     WebhookPusher,
@@ -94,6 +96,7 @@ class SandboxBotAPI(
         self._init_keyboards()
         self._init_chats()
         self._init_members()
+        self._init_forum()
         self._init_webhook()
         self._init_updates()
         self._init_faults()
@@ -135,6 +138,10 @@ class SandboxBotAPI(
                 ("getChatAdministrators", self._api_get_chat_administrators),
                 ("pinChatMessage", self._api_pin_chat_message),
                 ("unpinChatMessage", self._api_unpin_chat_message),
+                ("createForumTopic", self._api_create_forum_topic),
+                ("editForumTopic", self._api_edit_forum_topic),
+                ("closeForumTopic", self._api_close_forum_topic),
+                ("reopenForumTopic", self._api_reopen_forum_topic),
             )
         }
 

@@ -39,6 +39,7 @@ _RAW_STRING_PARAMS = frozenset(
         "file_id",
         "first_name",
         "foursquare_id",
+        "icon_custom_emoji_id",
         "inline_message_id",
         "ip_address",
         "language_code",

@@ -22,6 +22,8 @@ from telegram import (
     ChatMemberOwner,
     ChatMemberRestricted,
     ChatMemberUpdated,
+    ForumTopic,
+    InputMediaPhoto,
     Message,
     MessageReactionUpdated,
     ReactionTypeEmoji,
@@ -30,7 +32,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.sandbox import SandboxBotAPI
+from bot.sandbox import SAMPLE_PNG, SandboxBotAPI
 
 FORUM_ID = -1009001
 PLAIN_ID = -1009002
@@ -88,6 +90,177 @@ def round_trip(cls: type[TelegramObject], data: dict[str, Any], bot: Bot) -> Any
     return parsed
 
 
+async def test_create_forum_topic_returns_forum_topic_and_posts_the_service_message(
+    sandbox: SandboxBotAPI, bot: Bot
+) -> None:
+    topic = await bot.create_forum_topic(FORUM_ID, "Ticket #1", icon_color=0xFFD67E)
+    assert isinstance(topic, ForumTopic)
+    assert (topic.name, topic.icon_color, topic.icon_custom_emoji_id) == (
+        "Ticket #1",
+        0xFFD67E,
+        None,
+    )
+    assert topic.api_kwargs == {}
+    thread = topic.message_thread_id
+    created = sandbox.messages_to(FORUM_ID, thread_id=thread)
+    assert [m.method for m in created] == ["createForumTopic"]
+    service = round_trip(Message, created[0].message, bot)
+    assert service.message_id == thread
+    assert service.is_topic_message and service.message_thread_id == thread
+    assert service.forum_topic_created.name == "Ticket #1"
+
+    default = await bot.create_forum_topic(
+        FORUM_ID, "Ticket #2", icon_custom_emoji_id="5312536423581202898"
+    )
+    assert default.icon_color == 0x6FB9F0  # Telegram's first colour when none is given
+    assert default.icon_custom_emoji_id == "5312536423581202898"  # a string, never a number
+    assert default.message_thread_id != thread
+
+
+async def test_forum_topic_errors(sandbox: SandboxBotAPI, bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"^The chat is not a forum$"):
+        await bot.create_forum_topic(PLAIN_ID, "x")
+    sandbox.user(ALICE_ID, "Alice")
+    with pytest.raises(BadRequest, match=r"^The chat is not a forum$"):
+        await bot.create_forum_topic(ALICE_ID, "x")
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
+        await bot.create_forum_topic(-1000, "x")
+    sandbox.set_bot_member(FORUM_ID, "administrator", can_pin_messages=True)
+    with pytest.raises(BadRequest, match=r"^Not enough rights to create a topic$"):
+        await bot.create_forum_topic(FORUM_ID, "x")
+    sandbox.set_bot_member(FORUM_ID, "member")
+    with pytest.raises(BadRequest, match=r"^Not enough rights to create a topic$"):
+        await bot.create_forum_topic(FORUM_ID, "x")
+    sandbox.set_bot_member(FORUM_ID, "administrator", can_manage_topics=True)
+    with pytest.raises(BadRequest, match=r"^Title must be non-empty$"):
+        await bot.create_forum_topic(FORUM_ID, "  ")
+    with pytest.raises(BadRequest, match=r"(?i)topic_id_invalid"):
+        await bot.close_forum_topic(FORUM_ID, 999)
+    assert sandbox.requests[-1].description == "Bad Request: TOPIC_ID_INVALID"  # as on the wire
+    sandbox.set_bot_member(FORUM_ID, "kicked")
+    with pytest.raises(Forbidden, match="bot was kicked from the supergroup chat"):
+        await bot.create_forum_topic(FORUM_ID, "x")
+    with pytest.raises(Forbidden, match="bot was kicked from the supergroup chat"):
+        await bot.send_message(FORUM_ID, "x")
+
+
+async def test_edit_close_reopen_post_their_service_messages(
+    sandbox: SandboxBotAPI, bot: Bot
+) -> None:
+    thread = (await bot.create_forum_topic(FORUM_ID, "Ticket")).message_thread_id
+    assert await bot.edit_forum_topic(FORUM_ID, thread, name="Ticket: refund")
+    assert await bot.edit_forum_topic(FORUM_ID, thread, icon_custom_emoji_id="777")
+    assert await bot.edit_forum_topic(FORUM_ID, thread)  # nothing to change: True, no message
+    with pytest.raises(BadRequest, match=r"(?i)topic_not_modified"):
+        await bot.edit_forum_topic(FORUM_ID, thread, name="Ticket: refund")
+    assert await bot.close_forum_topic(FORUM_ID, thread)
+    with pytest.raises(BadRequest, match=r"(?i)topic_not_modified"):
+        await bot.close_forum_topic(FORUM_ID, thread)
+    assert sandbox.requests[-1].description == "Bad Request: TOPIC_NOT_MODIFIED"
+    assert await bot.reopen_forum_topic(FORUM_ID, thread)
+    assert sandbox.topic(FORUM_ID, thread)["name"] == "Ticket: refund"
+
+    sent = sandbox.messages_to(FORUM_ID, thread_id=thread)
+    assert [m.method for m in sent] == [
+        "createForumTopic",
+        "editForumTopic",
+        "editForumTopic",
+        "closeForumTopic",
+        "reopenForumTopic",
+    ]
+    parsed = [round_trip(Message, m.message, bot) for m in sent]
+    assert parsed[1].forum_topic_edited.name == "Ticket: refund"
+    assert parsed[2].forum_topic_edited.icon_custom_emoji_id == "777"
+    assert parsed[3].forum_topic_closed is not None
+    assert parsed[4].forum_topic_reopened is not None
+    assert all(p.reply_to_message.message_id == thread for p in parsed[1:])
+
+    sandbox.set_bot_member(FORUM_ID, "administrator", can_pin_messages=True)
+    other = sandbox.add_member  # a topic someone else made is not the bot's to close
+    other(FORUM_ID, sandbox.user(BOB_ID, "Bob"), "administrator", can_manage_topics=True)
+    sandbox._topics[FORUM_ID][thread]["creator_id"] = BOB_ID
+    with pytest.raises(BadRequest, match=r"^Not enough rights to close or open the topic$"):
+        await bot.close_forum_topic(FORUM_ID, thread)
+    with pytest.raises(BadRequest, match=r"^Not enough rights to edit the topic$"):
+        await bot.edit_forum_topic(FORUM_ID, thread, name="mine")
+
+
+async def test_every_send_carries_the_thread(sandbox: SandboxBotAPI, bot: Bot) -> None:
+    thread = (await bot.create_forum_topic(FORUM_ID, "Ticket")).message_thread_id
+    other = (await bot.create_forum_topic(FORUM_ID, "Other")).message_thread_id
+    first = await bot.send_message(FORUM_ID, "hello", message_thread_id=thread)
+    sent = [
+        first,
+        await bot.send_photo(FORUM_ID, SAMPLE_PNG, message_thread_id=thread),
+        await bot.send_document(FORUM_ID, b"x", filename="a.txt", message_thread_id=thread),
+        await bot.send_voice(FORUM_ID, b"OggS", message_thread_id=thread),
+        await bot.send_location(FORUM_ID, 1.0, 2.0, message_thread_id=thread),
+        await bot.send_contact(FORUM_ID, "+100", "Al", message_thread_id=thread),
+        *await bot.send_media_group(
+            FORUM_ID,
+            [InputMediaPhoto(SAMPLE_PNG), InputMediaPhoto(SAMPLE_PNG)],
+            message_thread_id=thread,
+        ),
+        await bot.forward_message(FORUM_ID, FORUM_ID, first.message_id, message_thread_id=thread),
+    ]
+    assert all(m.message_thread_id == thread and m.is_topic_message for m in sent)
+    assert all(m.reply_to_message.forum_topic_created.name == "Ticket" for m in sent)
+    assert all(m.api_kwargs == {} for m in sent)
+    copied = await bot.copy_message(FORUM_ID, FORUM_ID, first.message_id, message_thread_id=other)
+    assert sandbox.messages_to(FORUM_ID, thread_id=other)[-1].message_id == copied.message_id
+    assert await bot.send_chat_action(FORUM_ID, "typing", message_thread_id=thread)
+    # the general topic: no thread fields
+    general = await bot.send_message(FORUM_ID, "to all")
+    assert general.message_thread_id is None and not general.is_topic_message
+    assert len(sandbox.messages_to(FORUM_ID, thread_id=thread)) == 1 + len(sent)
+    waited = await sandbox.wait_for_message(FORUM_ID, thread_id=other, contains="hello")
+    assert waited.message_id == copied.message_id
+
+    with pytest.raises(BadRequest, match=r"^Message thread not found$"):
+        await bot.send_message(FORUM_ID, "x", message_thread_id=999)
+    with pytest.raises(BadRequest, match=r"^Message thread not found$"):
+        await bot.send_chat_action(FORUM_ID, "typing", message_thread_id=999)
+
+
+async def test_closed_topic_takes_messages_only_from_topic_managers(
+    sandbox: SandboxBotAPI, bot: Bot
+) -> None:
+    thread = (await bot.create_forum_topic(FORUM_ID, "Ticket")).message_thread_id
+    await bot.close_forum_topic(FORUM_ID, thread)
+    assert (await bot.send_message(FORUM_ID, "admins may", message_thread_id=thread)).message_id
+    sandbox.set_bot_member(FORUM_ID, "administrator", can_pin_messages=True)
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
+        await bot.send_message(FORUM_ID, "x", message_thread_id=thread)
+    assert sandbox.requests[-1].description == "Bad Request: TOPIC_CLOSED"
+    with pytest.raises(BadRequest, match=r"(?i)topic_closed"):
+        await bot.send_photo(FORUM_ID, SAMPLE_PNG, message_thread_id=thread)
+    bob = sandbox.user(BOB_ID, "Bob")
+    sandbox.add_member(FORUM_ID, bob)
+    with pytest.raises(ValueError, match="closed"):
+        sandbox.send_text(bob, "let me in", chat_id=FORUM_ID, thread_id=thread)
+
+
+async def test_user_message_in_a_topic(sandbox: SandboxBotAPI, bot: Bot) -> None:
+    thread = (await bot.create_forum_topic(FORUM_ID, "Ticket")).message_thread_id
+    alice = sandbox.user(ALICE_ID, "Alice")
+    sandbox.send_text(alice, "my order", chat_id=FORUM_ID, thread_id=thread)
+    sandbox.send_text(alice, "in general", chat_id=FORUM_ID)
+    with pytest.raises(ValueError, match="not a forum"):
+        sandbox.send_text(alice, "x", chat_id=PLAIN_ID, thread_id=thread)
+    updates = await bot.get_updates(timeout=0)
+    topic_msg, general = (u.message for u in updates)
+    assert topic_msg.api_kwargs == {}
+    assert (topic_msg.message_thread_id, topic_msg.is_topic_message) == (thread, True)
+    assert topic_msg.reply_to_message.message_id == thread
+    assert topic_msg.reply_to_message.forum_topic_created.name == "Ticket"
+    assert topic_msg.chat.is_forum
+    assert general.message_thread_id is None and general.reply_to_message is None
+    reply = await bot.send_message(
+        FORUM_ID, "on it", message_thread_id=thread, reply_to_message_id=topic_msg.message_id
+    )
+    assert reply.reply_to_message.message_id == topic_msg.message_id
+
+
 @pytest.mark.parametrize(
     ("status", "rights", "cls"),
     [
@@ -140,10 +313,11 @@ async def test_get_chat_member_and_administrators(sandbox: SandboxBotAPI, bot: B
 
 
 async def test_pin_and_unpin(sandbox: SandboxBotAPI, bot: Bot) -> None:
-    card = await bot.send_message(FORUM_ID, "Ticket card")
+    thread = (await bot.create_forum_topic(FORUM_ID, "Ticket")).message_thread_id
+    card = await bot.send_message(FORUM_ID, "Ticket card", message_thread_id=thread)
     assert await bot.pin_chat_message(FORUM_ID, card.message_id, disable_notification=True)
     assert sandbox.pinned_messages(FORUM_ID) == [card.message_id]
-    service = sandbox.messages_to(FORUM_ID)[-1]
+    service = sandbox.messages_to(FORUM_ID, thread_id=thread)[-1]
     assert service.method == "pinChatMessage"
     parsed = round_trip(Message, service.message, bot)
     assert parsed.pinned_message.message_id == card.message_id
