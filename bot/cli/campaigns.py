@@ -9,19 +9,15 @@ bot/cli/commands.py adds them with ``add_commands(subparsers)`` and hands over a
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
+from bot.cli.store import in_store
 from bot.settings import Settings
 from crm.errors import CrmError
 from crm.marketing import campaigns
 from crm.models import CampaignStatus
-from crm.store import db
-
-T = TypeVar("T")
 
 COMMANDS = frozenset({"campaign"})
 _JPEG = b"\xff\xd8\xff"
@@ -77,7 +73,7 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     """Run a `crm campaign` action; return what to print."""
     if args.action == "create":
         photo = read_photo(Path(args.photo)) if args.photo else None
-        return _in_store(settings, lambda: _create(args, photo))
+        return in_store(settings, lambda: _create(args, photo))
     actions: dict[str, Callable[[], Awaitable[str]]] = {
         "list": _list,
         "show": lambda: _show(args.id, settings),
@@ -87,7 +83,7 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
         "resume": lambda: _resume(args.id, settings),
         "cancel": lambda: _cancel(args.id),
     }
-    return _in_store(settings, actions[args.action])
+    return in_store(settings, actions[args.action])
 
 
 def read_photo(path: Path) -> bytes:
@@ -101,14 +97,6 @@ def read_photo(path: Path) -> bytes:
     if not data.startswith((_JPEG, _PNG)):
         raise CrmError(f"{path} is not a JPEG or PNG image")
     return data
-
-
-def _in_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with db.store_session(settings.db_url):
-            return await work()
-
-    return asyncio.run(main())
 
 
 async def _create(args: argparse.Namespace, photo: bytes | None) -> str:

@@ -6,9 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from bot.cli import campaigns as cli_campaigns
 from bot.cli import insight as cli_insight
@@ -16,6 +15,7 @@ from bot.cli import mining as cli_mining
 from bot.cli import records as cli_records
 from bot.cli import segments as cli_segments
 from bot.cli.doctor import examine
+from bot.cli.store import in_store
 from bot.logs import scrub_output
 from bot.settings import Settings, SettingsError, load_settings
 from crm.customers import privacy
@@ -31,7 +31,6 @@ from crm.sentiment import (
 )
 from crm.store import db
 
-T = TypeVar("T")
 # Each adds its subcommands with add_commands(subparsers) and runs them with run(args, settings).
 SUBCOMMAND_MODULES = (cli_records, cli_segments, cli_mining, cli_campaigns)
 
@@ -86,11 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _with_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    async with db.store_session(settings.db_url):
-        return await work()
-
-
 async def _tickets(status: str | None, limit: int) -> str:
     query = Ticket.all().select_related("customer").order_by("-last_activity_at", "-id")
     if status:
@@ -109,7 +103,7 @@ def _train(args: argparse.Namespace, settings: Settings) -> str:
     if args.from_ratings == bool(args.file):
         raise CrmError("give either a labelled CSV file or --from-ratings")
     if args.from_ratings:
-        texts, labels = asyncio.run(_with_store(settings, scoring.weak_labels_from_ratings))
+        texts, labels = in_store(settings, scoring.weak_labels_from_ratings)
         source = "rated tickets in the store"
     else:
         data = load_labelled_csv(args.file)
@@ -192,7 +186,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
         if module.handles(args.command):
             return module.run(args, settings)
     if args.command == "report":
-        return asyncio.run(_with_store(settings, lambda: _report(settings, args.days, args.out)))
+        return in_store(settings, lambda: _report(settings, args.days, args.out))
     if args.command == "doctor":
         checks = asyncio.run(examine(settings))
         report = "\n".join(c.render() for c in checks)
@@ -210,31 +204,23 @@ def _run(args: argparse.Namespace, settings: Settings) -> str:
         done = ", ".join(status.pending) or "nothing pending"
         return f"store is up to date ({done}): {db.redact_db_url(settings.db_url)}"
     if args.command == "tickets":
-        return asyncio.run(_with_store(settings, lambda: _tickets(args.status, args.limit)))
+        return in_store(settings, lambda: _tickets(args.status, args.limit))
     if args.command == "sentiment":
         if args.action == "train":
             return _train(args, settings)
         if args.action == "eval":
             return _eval(args)
-        return asyncio.run(
-            _with_store(settings, lambda: _score(settings, args.rescore, args.model))
-        )
+        return in_store(settings, lambda: _score(settings, args.rescore, args.model))
     if args.command == "gdpr" and args.action == "erase":
-        counts = asyncio.run(
-            _with_store(
-                settings,
-                lambda: privacy.erase_customer(
-                    customer_id=args.customer_id, requested_by="operator"
-                ),
-            )
+        counts = in_store(
+            settings,
+            lambda: privacy.erase_customer(customer_id=args.customer_id, requested_by="operator"),
         )
         done = ", ".join(f"{name} {n}" for name, n in counts.items() if n) or "nothing held"
         return f"erased customer {args.customer_id}: {done}"
     if args.command == "gdpr":
-        data = asyncio.run(
-            _with_store(
-                settings, lambda: privacy.export_customer_data(customer_id=args.customer_id)
-            )
+        data = in_store(
+            settings, lambda: privacy.export_customer_data(customer_id=args.customer_id)
         )
         text = json.dumps(data, ensure_ascii=False, indent=2)
         if args.out:

@@ -7,13 +7,12 @@ bot/cli/commands.py adds them with ``add_commands(subparsers)`` and hands over a
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import TextIO
 
+from bot.cli.store import in_store
 from bot.settings import Settings
 from crm import audit
 from crm.customers.linking import link_telegram
@@ -22,9 +21,6 @@ from crm.errors import CrmError
 from crm.imports import ImportKind, exports, pipeline
 from crm.imports.report import ImportProgress
 from crm.sales import report as sales_report
-from crm.store import db
-
-T = TypeVar("T")
 
 COMMANDS = frozenset({"import", "export", "merge", "link", "audit", "report-sales"})
 SHOWN_WARNINGS = 10
@@ -87,24 +83,16 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     if args.command == "import":
         return _import(args, settings)
     if args.command == "export":
-        return _in_store(settings, lambda: _export(args))
+        return in_store(settings, lambda: _export(args))
     if args.command == "merge":
-        return _in_store(settings, lambda: _merge(args))
+        return in_store(settings, lambda: _merge(args))
     if args.command == "link":
-        return _in_store(settings, lambda: _link(args))
+        return in_store(settings, lambda: _link(args))
     if args.command == "audit":
-        return _in_store(settings, lambda: _audit(args))
+        return in_store(settings, lambda: _audit(args))
     if args.command == "report-sales":
         return _report(args, settings)
     raise CrmError(f"unknown command {args.command}")
-
-
-def _in_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with db.store_session(settings.db_url):
-            return await work()
-
-    return asyncio.run(main())
 
 
 class ProgressLine:
@@ -149,7 +137,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> str:
     line = ProgressLine(f"importing {source.name}")
     show = not args.quiet and sys.stderr.isatty()
     try:
-        report = _in_store(
+        report = in_store(
             settings,
             lambda: pipeline.import_file(
                 kind=ImportKind(args.kind),
@@ -205,7 +193,7 @@ async def _audit(args: argparse.Namespace) -> str:
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> str:
-    report = _in_store(
+    report = in_store(
         settings, lambda: sales_report.build_report(months=args.months, tz=settings.timezone)
     )
     text = sales_report.render_text(report)

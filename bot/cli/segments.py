@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
+from bot.cli.store import in_store
 from bot.settings import Settings
 from crm.errors import CrmError
 from crm.insight import segments
 from crm.models import SegmentRun
-from crm.store import db
-
-T = TypeVar("T")
 
 COMMANDS: frozenset[str] = frozenset({"segments"})
 
@@ -41,18 +37,10 @@ def handles(command: str) -> bool:
 def run(args: argparse.Namespace, settings: Settings) -> str:
     """Run one of these subcommands; return what to print."""
     if args.action == "compute":
-        return _in_store(settings, lambda: _compute(settings, args.out))
+        return in_store(settings, lambda: _compute(settings, args.out))
     if args.action == "show":
-        return _in_store(settings, lambda: _show(settings, args.out))
+        return in_store(settings, lambda: _show(settings, args.out))
     raise CrmError(f"unknown segments action {args.action}")
-
-
-def _in_store(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with db.store_session(settings.db_url):
-            return await work()
-
-    return asyncio.run(main())
 
 
 async def _compute(settings: Settings, out: str | None) -> str:
