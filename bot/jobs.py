@@ -86,6 +86,15 @@ async def release_leases(application: Application) -> None:
     await leases.release_all(names=LEASED_JOBS, holder=application.bot_data.replica_id)
 
 
+# Each daily job: its name (also its lease's), what it does, its local time, first check (s).
+DAILY_JOBS: tuple[tuple[str, Job, Callable[[Settings], time], int], ...] = (
+    ("daily-summary", insight.daily_summary_job, lambda s: s.daily_summary_at, 10),
+    ("housekeeping", jobs.housekeeping_job, lambda s: HOUSEKEEPING_AT, 12),
+    ("task-reminders", jobs.task_reminder_job, lambda s: s.daily_summary_at, 15),
+    ("segmentation", segments.segmentation_job, lambda s: s.segments_at, 20),
+)
+
+
 def register(application: Application) -> None:
     """Schedule the jobs on the application's JobQueue."""
     assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
@@ -104,39 +113,10 @@ def register(application: Application) -> None:
     )
     # Daily jobs go through once_a_day: one replica runs each once per local day, catching
     # up after downtime. The summary also keeps its own record of who got each day's.
-    application.job_queue.run_repeating(
-        timed(
-            "daily-summary",
-            once_a_day("daily-summary", insight.daily_summary_job, at=lambda s: s.daily_summary_at),
-        ),
-        interval=DAILY_CHECK,
-        first=10,
-        name="daily-summary",
-    )
-    application.job_queue.run_repeating(
-        timed(
-            "task-reminders",
-            once_a_day("task-reminders", jobs.task_reminder_job, at=lambda s: s.daily_summary_at),
-        ),
-        interval=DAILY_CHECK,
-        first=15,
-        name="task-reminders",
-    )
-    application.job_queue.run_repeating(
-        timed(
-            "segmentation",
-            once_a_day("segmentation", segments.segmentation_job, at=lambda s: s.segments_at),
-        ),
-        interval=DAILY_CHECK,
-        first=20,
-        name="segmentation",
-    )
-    application.job_queue.run_repeating(
-        timed(
-            "housekeeping",
-            once_a_day("housekeeping", jobs.housekeeping_job, at=lambda s: HOUSEKEEPING_AT),
-        ),
-        interval=DAILY_CHECK,
-        first=12,
-        name="housekeeping",
-    )
+    for name, job, at, first in DAILY_JOBS:
+        application.job_queue.run_repeating(
+            timed(name, once_a_day(name, job, at=at)),
+            interval=DAILY_CHECK,
+            first=first,
+            name=name,
+        )
